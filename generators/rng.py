@@ -1,0 +1,141 @@
+"""Counter-based randomness as Spark Column expressions.
+
+Every draw is a pure function of ``(seed, stream, *keys)``: ``xxhash64`` of those values is mapped
+to a uniform in [0, 1) and transformed from there. No draw depends on partitioning, row order,
+the cluster or the clock, so any row can be regenerated alone and output is identical on
+``local[1]``, ``local[N]``, Spark Connect or a cluster.
+
+Invariants:
+- ``uniform`` lies in [0, 1) and uses the top 53 bits of the hash (exact in a double).
+- Distinct ``stream`` names give independent draws for the same keys.
+- Categorical draws return the label literal of the bucket the uniform falls in; weights are
+  normalised here so callers may pass any positive weights.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+_TWO_POW_53 = float(2**53)
+
+
+def _as_column(key: Column | str | int) -> Column:
+    return key if isinstance(key, Column) else F.lit(key)
+
+
+def hash64(seed: int, stream: str, *keys: Column | str | int) -> Column:
+    """The raw 64-bit hash of (seed, stream, keys): the root of every draw."""
+    return F.xxhash64(F.lit(seed), F.lit(stream), *(_as_column(k) for k in keys))
+
+
+def uniform(seed: int, stream: str, *keys: Column | str | int) -> Column:
+    """A uniform draw in [0, 1)."""
+    top53 = F.shiftrightunsigned(hash64(seed, stream, *keys), 11)
+    return top53.cast("double") / F.lit(_TWO_POW_53)
+
+
+def uniform_open(seed: int, stream: str, *keys: Column | str | int) -> Column:
+    """A uniform draw in (0, 1): safe to take the logarithm of."""
+    return (uniform(seed, stream, *keys) * F.lit(1.0 - 2.0**-52)) + F.lit(2.0**-53)
+
+
+def normal(seed: int, stream: str, *keys: Column | str | int) -> Column:
+    """A standard normal draw (Box-Muller on two independent uniforms)."""
+    u1 = uniform_open(seed, f"{stream}#n1", *keys)
+    u2 = uniform(seed, f"{stream}#n2", *keys)
+    return F.sqrt(F.lit(-2.0) * F.log(u1)) * F.cos(F.lit(2.0 * math.pi) * u2)
+
+
+def lognormal(
+    seed: int, stream: str, *keys: Column | str | int, mu: float | Column, sigma: float | Column
+) -> Column:
+    """``exp(mu + sigma * Z)``; its mean is ``exp(mu + sigma**2 / 2)``."""
+    return F.exp(_as_float(mu) + _as_float(sigma) * normal(seed, stream, *keys))
+
+
+def exponential(seed: int, stream: str, *keys: Column | str | int, mean: float | Column) -> Column:
+    """An exponential draw with the given mean."""
+    return -_as_float(mean) * F.log(uniform_open(seed, stream, *keys))
+
+
+def power_law(
+    seed: int, stream: str, *keys: Column | str | int, alpha: float, xmin: float, xmax: float
+) -> Column:
+    """A continuous Pareto (power-law) draw with density ∝ x^-alpha on [xmin, xmax].
+
+    Inverse CDF of the truncated Pareto; requires alpha > 1 and 0 < xmin < xmax.
+    """
+    if not (alpha > 1.0 and 0.0 < xmin < xmax):
+        raise ValueError("power_law needs alpha > 1 and 0 < xmin < xmax")
+    a = 1.0 - alpha
+    lo, hi = xmin**a, xmax**a
+    u = uniform(seed, stream, *keys)
+    return F.pow(F.lit(lo) + u * F.lit(hi - lo), F.lit(1.0 / a))
+
+
+def between(
+    seed: int, stream: str, *keys: Column | str | int, low: int | Column, high: int | Column
+) -> Column:
+    """A uniform integer in [low, high] (inclusive) as a long."""
+    lo, hi = _as_column(low).cast("long"), _as_column(high).cast("long")
+    span = (hi - lo + F.lit(1)).cast("double")
+    return lo + F.floor(uniform(seed, stream, *keys) * span).cast("long")
+
+
+def bernoulli(seed: int, stream: str, *keys: Column | str | int, p: float | Column) -> Column:
+    """True with probability p."""
+    return uniform(seed, stream, *keys) < _as_float(p)
+
+
+def poisson(
+    seed: int, stream: str, *keys: Column | str | int, mean: float | Column, max_k: int = 64
+) -> Column:
+    """A Poisson count, by inversion of the CDF up to ``max_k`` (mean should stay well below it)."""
+    u = uniform(seed, stream, *keys)
+    lam = _as_float(mean)
+    term = F.exp(-lam)
+    cdf = term
+    result = F.lit(max_k).cast("int")
+    branches = []
+    for k in range(max_k):
+        branches.append((u < cdf, k))
+        term = term * lam / F.lit(float(k + 1))
+        cdf = cdf + term
+    expr = None
+    for cond, k in reversed(branches):
+        expr = F.when(cond, F.lit(k)).otherwise(expr if expr is not None else result)
+    return expr.cast("int")
+
+
+def categorical(
+    seed: int,
+    stream: str,
+    *keys: Column | str | int,
+    weights: Mapping[object, float] | Sequence[tuple[object, float]],
+) -> Column:
+    """The label of a weighted category. Zero-weight labels are never drawn."""
+    return choose(uniform(seed, stream, *keys), weights)
+
+
+def choose(u: Column, weights: Mapping[object, float] | Sequence[tuple[object, float]]) -> Column:
+    """Map a uniform column onto weighted labels by cumulative buckets (inverse CDF)."""
+    items = [
+        (k, float(w)) for k, w in (weights.items() if isinstance(weights, Mapping) else weights)
+    ]
+    items = [(k, w) for k, w in items if w > 0]
+    if not items:
+        raise ValueError("categorical weights must contain a positive weight")
+    total = sum(w for _, w in items)
+    expr = F.lit(items[-1][0])
+    cumulative = [sum(w for _, w in items[: i + 1]) / total for i in range(len(items))]
+    for (label, _), edge in zip(reversed(items[:-1]), reversed(cumulative[:-1]), strict=True):
+        expr = F.when(u < F.lit(edge), F.lit(label)).otherwise(expr)
+    return expr
+
+
+def _as_float(value: float | Column) -> Column:
+    return value.cast("double") if isinstance(value, Column) else F.lit(float(value))

@@ -1,0 +1,116 @@
+"""Spec problems as ``dotted.path: what is wrong and how to fix it`` lines.
+
+Pydantic errors and cross-section rule violations are both turned into ``Problem``s; nothing in
+here ever shows a traceback to the user.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a spec: where (dotted path) and what to do about it."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+class SpecError(ValueError):
+    """A spec that does not validate; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+class CrossRuleErrors(ValueError):
+    """Raised inside model validation to carry several located problems through Pydantic."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("; ".join(str(p) for p in problems))
+
+
+def _dotted(loc: tuple[Any, ...], prefix: str = "") -> str:
+    parts = [prefix] if prefix else []
+    parts += [str(p) for p in loc if p not in ("function-after", "function-before")]
+    return ".".join(parts)
+
+
+def _allowed_fields(model: type | None, loc: tuple[Any, ...]) -> list[str]:
+    """Field names (aliases) of the model that ``loc`` points into, for 'did you mean'."""
+    if model is None:
+        return []
+    current: Any = model
+    for part in loc[:-1]:
+        fields = getattr(current, "model_fields", None)
+        if fields is None:
+            return []
+        field = next((f for n, f in fields.items() if part in (n, f.alias)), None)
+        if field is None:
+            if isinstance(part, int):
+                continue
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        current = next((a for a in (annotation, *args) if hasattr(a, "model_fields")), None)
+        if current is None:
+            return []
+    return [f.alias or n for n, f in current.model_fields.items()]
+
+
+def _message(error: dict[str, Any], model: type | None) -> str:
+    kind, msg, ctx = error["type"], error["msg"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        allowed = _allowed_fields(model, error["loc"])
+        close = difflib.get_close_matches(str(error["loc"][-1]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        listed = f" (allowed: {', '.join(allowed)})" if allowed else ""
+        return f"unknown field; {hint}remove it or rename it{listed}"
+    if kind == "missing":
+        return "required field is missing; add it"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        return f"{msg.lower()}; got {error.get('input')!r}"
+    if kind == "string_pattern_mismatch":
+        return (
+            f"{error.get('input')!r} is not allowed: use letters, digits and underscores only, "
+            "starting with a letter or underscore (no spaces, dots, quotes or semicolons)"
+        )
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return f"must be a whole number; got {error.get('input')!r}"
+    if kind in ("float_parsing", "float_type"):
+        return f"must be a number; got {error.get('input')!r}"
+    if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
+        return f"must be a date written YYYY-MM-DD; got {error.get('input')!r}"
+    if kind == "literal_error":
+        return f"{msg.lower()}; got {error.get('input')!r}"
+    if kind == "value_error":
+        text = str(ctx.get("error", msg))
+        return text.removeprefix("Value error, ")
+    return msg
+
+
+def problems_from_validation(
+    error: ValidationError, model: type | None = None, prefix: str = ""
+) -> list[Problem]:
+    """Translate a Pydantic ValidationError into located, actionable problems."""
+    problems: list[Problem] = []
+    for item in error.errors(include_url=False):
+        cause = (item.get("ctx") or {}).get("error")
+        if isinstance(cause, CrossRuleErrors):
+            base = _dotted(item["loc"], prefix)
+            for p in cause.problems:
+                path = ".".join(x for x in (base, p.path) if x)
+                problems.append(Problem(path, p.message))
+            continue
+        problems.append(Problem(_dotted(item["loc"], prefix), _message(item, model)))
+    return problems
