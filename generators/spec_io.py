@@ -54,7 +54,7 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
                 continue
             child = node.get(part)
             if child is None:
-                child = node[part] = {}
+                child = node[part] = _default_at(parts[: depth + 1])
             if not isinstance(child, dict | list):
                 raise SpecError(
                     [
@@ -79,6 +79,22 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
         else:
             node[parts[-1]] = value
     return result
+
+
+def _default_at(parts: list[str]) -> Any:
+    """The default spec's value at a path (a fresh copy), or an empty section if it has none.
+
+    Overriding ``audience.segments.0.name`` in a file without segments edits the default list.
+    """
+    node: Any = GenerationSpec().canonical()
+    for part in parts:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return {}
+    return node if isinstance(node, dict | list) else {}
 
 
 def _index(part: str, parts: list[str]) -> int:
