@@ -1,0 +1,1 @@
+"""Databricks integration: user identity, Unity Catalog write checks, generation as Jobs runs."""
