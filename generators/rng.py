@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from itertools import accumulate
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
@@ -94,21 +95,31 @@ def bernoulli(seed: int, stream: str, *keys: Column | str | int, p: float | Colu
 def poisson(
     seed: int, stream: str, *keys: Column | str | int, mean: float | Column, max_k: int = 64
 ) -> Column:
-    """A Poisson count, by inversion of the CDF up to ``max_k`` (mean should stay well below it)."""
+    """A Poisson count by inversion of the CDF, truncated at ``max_k``.
+
+    A constant mean uses literal CDF edges; a per-row mean walks the CDF with ``aggregate`` over
+    ``sequence(0, max_k - 1)``. Both keep the expression linear in ``max_k``.
+    """
     u = uniform(seed, stream, *keys)
-    lam = _as_float(mean)
-    term = F.exp(-lam)
-    cdf = term
-    result = F.lit(max_k).cast("int")
-    branches = []
-    for k in range(max_k):
-        branches.append((u < cdf, k))
-        term = term * lam / F.lit(float(k + 1))
-        cdf = cdf + term
-    expr = None
-    for cond, k in reversed(branches):
-        expr = F.when(cond, F.lit(k)).otherwise(expr if expr is not None else result)
-    return expr.cast("int")
+    if not isinstance(mean, Column):
+        pmf = [math.exp(-mean)]
+        for k in range(1, max_k):
+            pmf.append(pmf[-1] * mean / k)
+        edges = list(accumulate(pmf))
+        below = sum((F.when(u >= F.lit(edge), 1).otherwise(0) for edge in edges), F.lit(0))
+        return below.cast("int")
+    lam = mean.cast("double")
+    start = F.struct(F.exp(-lam).alias("term"), F.exp(-lam).alias("cdf"), F.lit(0).alias("below"))
+    walked = F.aggregate(
+        F.sequence(F.lit(1), F.lit(max_k)),
+        start,
+        lambda acc, k: F.struct(
+            (acc["term"] * lam / k).alias("term"),
+            (acc["cdf"] + acc["term"] * lam / k).alias("cdf"),
+            (acc["below"] + F.when(u >= acc["cdf"], 1).otherwise(0)).alias("below"),
+        ),
+    )
+    return walked["below"].cast("int")
 
 
 def categorical(
@@ -135,6 +146,29 @@ def choose(u: Column, weights: Mapping[object, float] | Sequence[tuple[object, f
     for (label, _), edge in zip(reversed(items[:-1]), reversed(cumulative[:-1]), strict=True):
         expr = F.when(u < F.lit(edge), F.lit(label)).otherwise(expr)
     return expr
+
+
+def choose_weighted(u: Column, weights: Sequence[tuple[object, Column]]) -> Column:
+    """Like ``choose`` with per-row weights (non-negative double Columns with a positive sum):
+    the first label whose cumulative share exceeds ``u``; zero-weight labels are never drawn.
+
+    Built on arrays and ``aggregate`` so the expression grows linearly with the labels (nested
+    cumulative sums grow quadratically and overflow Spark's generated code).
+    """
+    labels = F.array(*(F.lit(label) for label, _ in weights))
+    values = F.array(*(w.cast("double") for _, w in weights))
+    threshold = u * F.aggregate(values, F.lit(0.0), lambda total, w: total + w)
+    start = F.struct(F.lit(0.0).alias("sum"), F.lit(0).alias("below"))
+    counted = F.aggregate(
+        values,
+        start,
+        lambda acc, w: F.struct(
+            (acc["sum"] + w).alias("sum"),
+            (acc["below"] + F.when(acc["sum"] + w <= threshold, 1).otherwise(0)).alias("below"),
+        ),
+    )
+    index = F.least(counted["below"], F.lit(len(weights) - 1))
+    return F.element_at(labels, index + 1)
 
 
 def _as_float(value: float | Column) -> Column:

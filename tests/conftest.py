@@ -1,0 +1,32 @@
+"""Shared fixtures: one real local Spark session per test session, a fresh warehouse per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from generators.session import get_spark
+
+# Tests share the machine with other Spark processes (subprocess sessions, the app server):
+# a modest driver heap each keeps the whole suite inside 24 GB.
+os.environ.setdefault("IDGRAPH_DRIVER_MEMORY_MB", "3072")
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[SparkSession]:
+    """A classic ``local[2]`` session configured by ``get_spark`` (starting one takes seconds)."""
+    session = get_spark(master="local[2]")
+    yield session
+    session.stop()
+
+
+@pytest.fixture
+def tmp_warehouse(tmp_path: Path) -> Path:
+    """An empty folder for a local Delta warehouse."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    return warehouse

