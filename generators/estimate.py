@@ -20,6 +20,7 @@ TABLE_MODULES = {
     "viewership_patterns": "generators.patterns",
     "audience_attributes": "generators.audience",
     "campaigns": "generators.campaigns",
+    "campaign_audience": "generators.campaign_audience",
     "campaign_exposures": "generators.exposures",
     "response_events": "generators.responses",
     "outcome_metrics": "generators.outcomes",

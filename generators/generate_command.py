@@ -9,6 +9,7 @@ validation; 2 invalid input. An invalid spec raises ``SpecError`` before Spark s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Mapping
 
@@ -40,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
                 master=args.master,
                 remote=args.remote,
                 report_dir=args.report_dir,
+                user=os.environ.get("USER") or os.environ.get("USERNAME"),
+                on_wait=lambda text: console.print(
+                    text, markup=False, highlight=False, soft_wrap=True
+                ),
             )
     except Exception as error:
         print(

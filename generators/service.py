@@ -7,6 +7,12 @@ one run, then writes the validation report. Invariants:
   interrupted, and the next event raises ``RunCancelled``; nothing is committed.
 - Events go to ``on_event`` from the calling thread or Spark's progress thread; callers that
   update a UI must hand them over to their own loop.
+- Runs on one target (warehouse/catalog/schema) never interleave: the run holds the target's
+  lock (``generators.storage.lock``) from before Spark starts until validation ends; a busy
+  target makes it wait (``on_wait`` gets a message) or raise ``TargetBusy``.
+- Holding the lock, the run first cleans up after dead runs (``generators.storage.recovery``),
+  then logs itself in the run manifest (``generators.storage.manifest``): ``running`` at
+  start, then ``succeeded``, ``failed`` or ``cancelled``.
 """
 
 from __future__ import annotations
@@ -14,16 +20,20 @@ from __future__ import annotations
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generators.events import Event, EventSink, ValidationDone
+from generators.events import Event, EventSink, ValidationDone, describe_error
 from generators.spec import GenerationSpec
+from generators.storage.lock import lock_timeout, target_lock
+from generators.storage.manifest import RunManifest, now
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from generators.pipeline import RunResult
     from generators.storage.local import LocalDeltaWarehouse
 
 DEFAULT_WAREHOUSE = "warehouse"
@@ -66,29 +76,27 @@ def run_generation(
     master: str | None = None,
     remote: str | None = None,
     report_dir: str | os.PathLike[str] | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> GenerationResult:
     """Generate, commit and (unless ``validate`` is False) validate every table of ``spec``."""
-    from generators.pipeline import run_pipeline
     from generators.session import get_spark
     from generators.storage.local import LocalDeltaWarehouse
+    from generators.storage.recovery import recover_target
 
-    sink = _cancellable(on_event or _ignore, cancel)
-    spark = get_spark(master=master, remote=remote)
-    writer = LocalDeltaWarehouse(
-        warehouse_root(warehouse), spec.output.catalog, spec.output.schema_name, spark=spark
-    )
-    run_id = new_run_id()
-    with _interruptible(spark, run_id, cancel):
-        try:
-            result = run_pipeline(spark, spec, writer, sink, run_id)
-        except Exception as error:
-            if cancel is not None and cancel.is_set():
-                raise RunCancelled("generation cancelled; no table was changed") from error
-            raise
-    passed, folder = None, None
-    if validate:
-        passed, folder = _validate(spark, spec, writer, run_id, report_dir)
-        sink(ValidationDone(passed, folder))
+    root, catalog, schema = warehouse_root(warehouse), spec.output.catalog, spec.output.schema_name
+    target = LocalDeltaWarehouse(root, catalog, schema)
+    with target_lock(target.schema_path, timeout=lock_timeout(), on_wait=on_wait):
+        manifest = RunManifest(target.schema_path)
+        recover_target(target, manifest)
+        spark = get_spark(master=master, remote=remote)
+        writer = LocalDeltaWarehouse(root, catalog, schema, spark=spark)
+        run_id = new_run_id()
+        sink = _cancellable(on_event or _ignore, cancel)
+        result = _logged_run(spark, spec, writer, sink, run_id, cancel, manifest, user)
+        passed, folder = None, None
+        if validate:
+            passed, folder = _validate(spark, spec, writer, run_id, report_dir)
+            sink(ValidationDone(passed, folder))
     return GenerationResult(
         run_id=run_id,
         rows=dict(result.rows),
@@ -97,6 +105,38 @@ def run_generation(
         validation_passed=passed,
         report_dir=folder,
     )
+
+
+def _logged_run(
+    spark: SparkSession,
+    spec: GenerationSpec,
+    writer: LocalDeltaWarehouse,
+    sink: EventSink,
+    run_id: str,
+    cancel: threading.Event | None,
+    manifest: RunManifest,
+    user: str | None,
+) -> RunResult:
+    """The pipeline, logged in the manifest (``running``, then its final status)."""
+    from generators.pipeline import run_pipeline
+
+    running = manifest.started(run_id, spec, user, now())
+    try:
+        with _interruptible(spark, run_id, cancel):
+            try:
+                result = run_pipeline(spark, spec, writer, sink, run_id)
+            except Exception as error:
+                if cancel is not None and cancel.is_set():
+                    raise RunCancelled("generation cancelled; no table was changed") from error
+                raise
+    except BaseException as error:
+        cancelled = isinstance(error, RunCancelled | KeyboardInterrupt)
+        manifest.finished(
+            running, "cancelled" if cancelled else "failed", None, describe_error(error)
+        )
+        raise
+    manifest.finished(running, "succeeded", result.rows)
+    return result
 
 
 def _validate(

@@ -33,6 +33,7 @@ from generators.spec_errors import CrossRuleErrors, Problem
 WEIGHT_TOLERANCE = 1e-3
 MAX_HOUSEHOLD_SIZE = 15  # individual_id = household_id * 16 + member: at most 16 members
 MAX_HOUSEHOLDS = 1_000_000_000
+MAX_DEVICES_PER_PERSON = 32  # identity mapping slots 8..39 of each individual (generators.identity)
 LOCAL_HOUSEHOLDS_WARNING = 5_000_000
 
 AGE_BANDS = ("18-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-99")
@@ -260,6 +261,16 @@ class IdentitySpec(Strict):
         description="Mean lifetime of a browser cookie in days; shorter means more cookie churn "
         "(several cookies per browser over the window).",
     )
+
+    @field_validator("devices_per_person")
+    @classmethod
+    def _devices(cls, v: IntRange) -> IntRange:
+        if v.max > MAX_DEVICES_PER_PERSON:
+            raise ValueError(
+                f"max is {v.max}; at most {MAX_DEVICES_PER_PERSON} personal devices per person "
+                "fit the identity graph's id slots"
+            )
+        return v
 
     @field_validator("identifier_types")
     @classmethod

@@ -23,7 +23,7 @@ REGISTRY: tuple[tuple[str, str, str | tuple[str, ...], tuple[str, ...]], ...] = 
     ("content_catalog", "content", "content_id", ()),
     ("content_engagements", "engagement", "event_id", ("individuals",)),
     ("viewership_patterns", "patterns", "individual_id", ("content_engagements",)),
-    ("audience_attributes", "audience", "individual_id", ("viewership_patterns",)),
+    ("audience_attributes", "audience", "individual_id", ("individuals", "viewership_patterns")),
     ("campaigns", "campaigns", "campaign_id", ()),
     (
         "campaign_audience",

@@ -8,7 +8,10 @@ transaction per table: ``overwrite`` replaces the table's files (old ones stay f
 ``append`` adds. Table properties carry the run's ``idgraph.*`` properties (set in a second
 commit: delta-rs accepts custom keys only through ``alter``); the data commit's commitInfo
 carries them too. If any table fails to commit, every table of that ``commit`` call is returned
-to its previous version (or removed when it was new).
+to its previous version (or removed when it was new). A process killed during the commit loop
+cannot roll back: ``generators.storage.recovery`` does it at the next run. Test hook:
+``IDGRAPH_TEST_PAUSE_COMMIT=S`` sleeps S seconds after each table's commit, so a test can kill
+a run mid-commit; it is unset in normal use.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -31,6 +35,7 @@ from generators.storage.parquet_stats import footer_stats
 
 STAGING = "_staging"
 DELTA_LOG = "_delta_log"
+PAUSE_ENV = "IDGRAPH_TEST_PAUSE_COMMIT"
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 
@@ -98,6 +103,7 @@ class LocalDeltaWarehouse:
             for table in staged:
                 started.append((table, self._version(table.table)))
                 self._commit_one(table, mode, properties)
+                time.sleep(float(os.environ.get(PAUSE_ENV) or 0))
         except BaseException:
             for table, previous in reversed(started):
                 self._roll_back(table, previous)

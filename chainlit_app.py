@@ -1,0 +1,354 @@
+"""The idgraph chat app (Chainlit): wires chat events to the agent or the guided mode.
+
+UI only. Each chat owns one ``Chat`` in ``cl.user_session`` (nothing mutable at module level), so
+two people chatting and generating at once each see only their own state and progress. A turn
+(typed text, a button, an uploaded spec) runs as a background task: the chat stays responsive
+while Spark works, and Cancel can stop a generation. Generation events cross from the worker
+thread to the event loop with ``call_soon_threadsafe`` and are drawn a few times per second.
+
+Run: ``chainlit run chainlit_app.py --headless`` (``./dev app``). Inside Databricks Apps the
+user comes from the forwarded headers (and Chainlit's header auth, which needs
+``CHAINLIT_AUTH_SECRET``); locally there is one user and no login.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterable
+from pathlib import Path
+
+import chainlit as cl
+
+from agent.items import (
+    AssistantDelta,
+    AssistantMessage,
+    Item,
+    ToolResult,
+    TurnEnd,
+)
+from agent.session import AgentSession
+from generators.databricks.identity import IdentityError, UserContext, in_databricks_app
+from generators.events import Event, RunStarted
+from generators.spec import GenerationSpec
+from generators.spec_errors import SpecError
+from generators.spec_io import spec_to_yaml
+from ui import identity, render, results
+from ui.commands import COMMANDS, load_command, run_command
+from ui.progress_view import CANCEL_ACTION, REFRESH_SECONDS, ProgressView
+from ui.settings import initial_spec
+
+EDIT_ACTION = "edit"
+MAX_SPEC_BYTES = 2_000_000
+
+
+class Chat:
+    """One conversation: the agent session, the running turn and the generation's view. The
+    user's token lives only inside the session's permission check (``ui.identity``)."""
+
+    def __init__(self, user: UserContext, spec: GenerationSpec) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.session = AgentSession.from_environment(
+            spec=spec,
+            permission_check=identity.permission_check_for(user),
+            user=user.email,
+            on_event=self.on_event,
+        )
+        self.view: ProgressView | None = None
+        self.turn: asyncio.Task | None = None
+        self._stream: cl.Message | None = None
+        self._last: cl.Message | None = None
+        self._with_actions: cl.Message | None = None
+
+    # ------------------------------------------------------------ generation events
+
+    def on_event(self, event: Event) -> None:
+        """Called from the generation's thread: hand the event to the event loop."""
+        self.loop.call_soon_threadsafe(self._apply, event)
+
+    def _apply(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self.view = ProgressView()
+        if self.view is not None:
+            self.view.apply(event)
+
+    # ------------------------------------------------------------ turns
+
+    @property
+    def busy(self) -> bool:
+        return self.turn is not None and not self.turn.done()
+
+    def start(self, items: AsyncIterator[Item]) -> None:
+        """Run a turn in the background (the handler returns at once)."""
+        self.turn = asyncio.create_task(self._run(items))
+
+    async def _run(self, items: AsyncIterator[Item]) -> None:
+        self.view = None  # the previous run's view is finished; a new run makes its own
+        await self._remove_actions()
+        refresher = asyncio.create_task(self._refresh())
+        try:
+            async for item in items:
+                await self._show(item)
+        except Exception as error:  # a broken turn is reported; the chat goes on
+            await cl.ErrorMessage(f"This turn failed: {type(error).__name__}: {error}").send()
+        finally:
+            refresher.cancel()
+            if self.view is not None:
+                await self.view.finish()
+
+    async def _refresh(self) -> None:
+        """Redraw the running generation a few times per second (throttled UI updates)."""
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            if self.view is not None:
+                await self.view.redraw()
+
+    async def _show(self, item: Item) -> None:
+        if isinstance(item, AssistantDelta):
+            if self._stream is None:
+                self._stream = cl.Message(content="")
+                await self._stream.send()
+            await self._stream.stream_token(item.text)
+        elif isinstance(item, AssistantMessage):
+            if self._stream is not None:
+                self._stream.content = item.text
+                await self._stream.update()
+                self._last, self._stream = self._stream, None
+            else:
+                await self._say(item.text)
+        elif isinstance(item, ToolResult):
+            await self._tool_result(item)
+        elif isinstance(item, TurnEnd):
+            await self._offer_actions(item)
+
+    async def _say(self, text: str, elements: Iterable[cl.Element] = ()) -> cl.Message:
+        message = cl.Message(content=text, elements=list(elements))
+        await message.send()
+        self._last = message
+        return message
+
+    async def _tool_result(self, item: ToolResult) -> None:
+        text = item.content if item.ok else f"⚠️ {item.content}"
+        if item.tool == "generate" and self.view is not None:
+            await self.view.finish(None if item.ok else item.content)
+            if self.view.outcome == "cancelled":
+                text = "The spec is unchanged: press **Generate** to run it again."
+        elements: list[cl.Element] = []
+        if item.ok and item.tool == "export_spec":
+            elements.append(self._spec_file())
+        await self._say(text, elements)
+        if item.ok and item.tool == "generate":
+            await self._results()
+
+    def _spec_file(self) -> cl.File:
+        spec = self.session.wizard.spec()
+        return cl.File(
+            name=f"idgraph-spec-{spec.fingerprint()[:12]}.yaml",
+            content=spec_to_yaml(spec).encode(),
+            mime="application/x-yaml",
+            display="inline",
+        )
+
+    async def _results(self) -> None:
+        """Rows and time per table, sample rows, the validation report, downloads."""
+        result = self.session.wizard.last_result
+        location = str(result.location)
+        local = Path(location).is_dir()
+        if self.view is not None:
+            await self._say(render.table_results(self.view.progress, location, local))
+        if local:
+            samples = [
+                f"**{table}**\n\n{results.sample_markdown(Path(location) / table)}"
+                for table in result.rows
+            ]
+            await self._say("**Sample rows** (first 5 of each table):\n\n" + "\n\n".join(samples))
+        downloads: list[cl.Element] = [self._spec_file()]
+        report = results.read_report(result.report_dir) if result.report_dir else None
+        verdict = {True: "✅ passed", False: "❌ failed", None: "not run"}[result.validation_passed]
+        text = f"**Validation {verdict}.**"
+        images: list[cl.Element] = []
+        if report is not None:
+            text += "\n\n" + report.markdown
+            images = [
+                cl.Image(name=plot.stem, path=str(plot), display="inline", size="large")
+                for plot in report.plots
+            ]
+            downloads.append(
+                cl.File(
+                    name=f"idgraph-report-{result.run_id}.zip",
+                    content=report.zip_bytes(),
+                    mime="application/zip",
+                    display="inline",
+                )
+            )
+        await self._say(text, images)
+        await self._say(
+            "**Downloads**: the spec (reruns to the same data) and the report.", downloads
+        )
+
+    async def _remove_actions(self) -> None:
+        """Buttons belong to the latest turn only: a new turn removes the previous ones."""
+        if self._with_actions is not None:
+            await self._with_actions.remove_actions()
+            self._with_actions = None
+
+    async def _offer_actions(self, end: TurnEnd) -> None:
+        """Buttons under the turn's last message."""
+        message = self._last
+        if message is None:
+            return
+        message.actions = actions_for(end)
+        await message.update()
+        self._with_actions = message
+
+    async def command(self, text: str) -> AsyncIterator[Item]:
+        """A button or an upload: the guided command, whatever the mode (``ui.commands``)."""
+        for item in await run_command(self.session, text):
+            yield item
+
+
+async def listed(items: Iterable[Item]) -> AsyncIterator[Item]:
+    for item in items:
+        yield item
+
+
+def actions_for(end: TurnEnd) -> list[cl.Action]:
+    """Accept, back, edit (while a step is open), review, export, and generate when allowed."""
+    buttons = []
+    if end.step is not None:
+        buttons += [
+            ("accept", f"Accept {end.step}", "check"),
+            ("back", "Back", "arrow-left"),
+            (EDIT_ACTION, "Edit", "pencil"),
+        ]
+    else:
+        buttons.append(("back", "Back", "arrow-left"))
+    buttons += [("review", "Review", "list"), ("export", "Export YAML", "download")]
+    if end.can_generate:
+        buttons.append(("generate", "Generate", "play"))
+    return [
+        cl.Action(name=name, payload={}, label=label, icon=icon) for name, label, icon in buttons
+    ]
+
+
+def current_chat() -> Chat | None:
+    return cl.user_session.get("chat")
+
+
+async def busy_reply(chat: Chat) -> None:
+    view = chat.view
+    if view is not None and view.outcome == "running":
+        await cl.Message(
+            f"A generation is running ({view.progress.fraction:.0%}). Wait for it, or press "
+            "Cancel under the progress message."
+        ).send()
+    else:
+        await cl.Message("Still working on the previous request; one moment.").send()
+
+
+# ---------------------------------------------------------------- Chainlit events
+
+
+if in_databricks_app():
+
+    @cl.header_auth_callback
+    async def databricks_user(headers) -> cl.User | None:
+        """Sign in the Databricks Apps user by the forwarded email (the token is not kept: a
+        missing token is reported by ``start``, which refuses to work without it)."""
+        signed_in = identity.signed_in(headers)
+        if signed_in is None:
+            return None
+        email, name = signed_in
+        return cl.User(identifier=email, display_name=name)
+
+
+@cl.on_chat_start
+async def start() -> None:
+    try:
+        user = identity.user_from_environ(cl.context.session.environ)
+        chat = Chat(user, initial_spec())
+    except IdentityError as error:
+        await cl.ErrorMessage(str(error)).send()
+        return
+    except SpecError as error:
+        await cl.ErrorMessage(
+            f"The app's default target (IDGRAPH_CATALOG, IDGRAPH_SCHEMA) is invalid: {error}"
+        ).send()
+        return
+    cl.user_session.set("chat", chat)
+    await cl.Message(
+        render.welcome(identity.describe_user(user), chat.session.mode, chat.session.model_label)
+    ).send()
+    chat.start(listed(chat.session.welcome()))
+
+
+@cl.on_message
+async def message(msg: cl.Message) -> None:
+    chat = current_chat()
+    if chat is None:
+        await cl.ErrorMessage("This chat has no session: reload the page.").send()
+        return
+    if chat.busy:
+        await busy_reply(chat)
+        return
+    uploads = [element for element in msg.elements if element.path]
+    if uploads:
+        text = read_upload(Path(uploads[0].path))
+        if text is None:
+            await cl.Message(
+                "That file is empty or too large to be a spec; nothing changed."
+            ).send()
+            return
+        chat.start(chat.command(load_command(text)))
+    elif msg.content.strip():
+        chat.start(chat.session.send(msg.content))
+
+
+def read_upload(path: Path) -> str | None:
+    """An uploaded spec's text, or None when empty, too large or not text."""
+    if path.stat().st_size > MAX_SPEC_BYTES:
+        return None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if text.strip() else None
+
+
+async def on_command(action: cl.Action) -> None:
+    chat = current_chat()
+    if chat is None:
+        return
+    if chat.busy:
+        await busy_reply(chat)
+        return
+    chat.start(chat.command(COMMANDS[action.name]))
+
+
+for _name in COMMANDS:
+    cl.action_callback(_name)(on_command)
+
+
+@cl.action_callback(EDIT_ACTION)
+async def on_edit(action: cl.Action) -> None:
+    chat = current_chat()
+    if chat is not None:
+        session = chat.session
+        await cl.Message(render.edit_hint(session.current_step, session.mode)).send()
+
+
+@cl.action_callback(CANCEL_ACTION)
+async def on_cancel(action: cl.Action) -> None:
+    chat = current_chat()
+    if chat is None or chat.view is None or chat.view.outcome != "running":
+        return
+    chat.view.cancel_requested = True
+    chat.session.cancel()
+    await cl.Message("Cancelling the generation…").send()
+
+
+@cl.on_chat_end
+async def end() -> None:
+    """A closed chat stops its generation (nothing half-written stays visible)."""
+    chat = current_chat()
+    if chat is not None and chat.busy:
+        chat.session.cancel()

@@ -1,0 +1,64 @@
+"""Timestamps inside the engagement window following the spec's seasonality profiles.
+
+A day of the window is drawn with probability proportional to
+
+    day_weight(d) = day_of_week[weekday(d)] × month_of_year[month(d)] × (1 + yearly_growth) ** (i / 365.25)
+
+where ``i`` is the day's index from ``start_date`` (alias table over the window's days, built on
+the driver); then an hour by ``hour_of_day`` (alias table over 24 hours); then the second within
+the hour uniformly. Invariant: every timestamp lies in ``[start_date 00:00:00, end_date 23:59:59]``
+UTC, and the result is a pure function of ``(seed, stream, keys)``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+
+from generators import rng
+from generators.sampling import AliasTable
+from generators.spec import GenerationSpec
+
+SECONDS_PER_DAY = 86_400
+DAYS_PER_YEAR = 365.25
+
+
+def window_start_epoch(spec: GenerationSpec) -> int:
+    """Epoch seconds of ``start_date`` 00:00:00 UTC."""
+    return _epoch(spec.engagement.start_date)
+
+
+def window_end_epoch(spec: GenerationSpec) -> int:
+    """Epoch seconds of ``end_date`` 23:59:59 UTC: the last second of the window."""
+    return _epoch(spec.engagement.end_date) + SECONDS_PER_DAY - 1
+
+
+def day_weights(spec: GenerationSpec) -> list[float]:
+    """Relative activity of each day of the window, in order (formula in the module docstring)."""
+    season = spec.engagement.seasonality
+    start = spec.engagement.start_date
+    weights = []
+    for i in range(spec.engagement.window_days):
+        day = start + timedelta(days=i)
+        growth = (1.0 + season.yearly_growth) ** (i / DAYS_PER_YEAR)
+        weights.append(
+            season.day_of_week[day.weekday()] * season.month_of_year[day.month - 1] * growth
+        )
+    return weights
+
+
+def seasonal_epoch_seconds(spec: GenerationSpec, stream: str, *keys: Column | str | int) -> Column:
+    """Epoch seconds (long) of a seasonal instant in the window, drawn from ``(stream, keys)``."""
+    days = AliasTable.of(day_weights(spec))
+    hours = AliasTable.of(spec.engagement.seasonality.hour_of_day)
+    seed = spec.seed
+    day = days.draw(rng.uniform(seed, f"{stream}.day", *keys)).cast("long")
+    hour = hours.draw(rng.uniform(seed, f"{stream}.hour", *keys)).cast("long")
+    second = rng.between(seed, f"{stream}.second", *keys, low=0, high=3599)
+    return F.lit(window_start_epoch(spec)) + day * F.lit(SECONDS_PER_DAY) + hour * 3600 + second
+
+
+def _epoch(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())

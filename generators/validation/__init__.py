@@ -1,0 +1,1 @@
+"""The validation report's parts: hard checks, statistical checks, plots and writing."""

@@ -1,0 +1,129 @@
+"""Atomic runs under kill -9 and Ctrl-C: real `idgraph generate` subprocesses are killed while
+staging and while committing; every table must read back at its previous version (same content
+through delta-rs and Spark), no staged file may be visible, and recovery (what the next run does
+first) must roll back and clean up."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from cli_runs import CliRun, delta_version, staging_exists, wait_until
+from deltalake import DeltaTable
+from population import content_hash
+
+from generators.service import run_generation
+from generators.spec import GenerationSpec
+from generators.spec_io import spec_to_yaml
+from generators.storage.local import LocalDeltaWarehouse
+from generators.storage.manifest import RunManifest
+from generators.storage.recovery import recover_target
+from generators.tables import TABLES
+
+SPEC = {"households": {"count": 50}, "output": {"catalog": "cat", "schema": "sch"}}
+
+
+def snapshot(spark, warehouse: Path) -> dict[str, tuple]:
+    """Per table: Delta version, rows sorted by key (delta-rs), content hash (Spark)."""
+    store = LocalDeltaWarehouse(warehouse, "cat", "sch", spark=spark)
+    result = {}
+    for node in TABLES:
+        delta = DeltaTable(str(store.table_path(node.name)))
+        assert not any("/_staging/" in uri for uri in delta.file_uris())
+        rows = delta.to_pyarrow_table().sort_by([(k, "ascending") for k in node.key_columns])
+        result[node.name] = (delta.version(), rows, content_hash(store.read(node.name)))
+    return result
+
+
+def assert_same(before: dict[str, tuple], after: dict[str, tuple]) -> None:
+    assert before.keys() == after.keys()
+    for table, (version, rows, digest) in before.items():
+        assert after[table][0] == version, table
+        assert isinstance(rows, pa.Table) and after[table][1].equals(rows), table
+        assert after[table][2] == digest, table
+
+
+@pytest.fixture(scope="module")
+def committed(spark, tmp_path_factory) -> tuple[Path, dict[str, tuple]]:
+    """A warehouse holding one committed run, and its snapshot."""
+    warehouse = tmp_path_factory.mktemp("committed") / "warehouse"
+    spec = GenerationSpec.model_validate(SPEC)
+    run_generation(spec, warehouse=warehouse, master="local[2]", validate=False)
+    return warehouse, snapshot(spark, warehouse)
+
+
+@pytest.fixture
+def warehouse(committed, tmp_path) -> Path:
+    copy = tmp_path / "warehouse"
+    shutil.copytree(committed[0], copy)
+    return copy
+
+
+@pytest.fixture
+def next_spec(tmp_path) -> Path:
+    """A spec whose data differs from the committed run's (another seed)."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(spec_to_yaml(GenerationSpec.model_validate(SPEC | {"seed": 7})), "utf-8")
+    return path
+
+
+def schema_of(warehouse: Path) -> Path:
+    return warehouse / "cat" / "sch"
+
+
+def recover(warehouse: Path) -> list[str]:
+    schema = schema_of(warehouse)
+    return recover_target(LocalDeltaWarehouse(warehouse, "cat", "sch"), RunManifest(schema))
+
+
+def test_kill_9_while_staging_leaves_every_table_as_it_was(spark, committed, warehouse, next_spec):
+    run = CliRun(warehouse.with_name("log"), next_spec, warehouse)
+    wait_until(lambda: staging_exists(schema_of(warehouse)), run)
+    assert run.kill() == -signal.SIGKILL
+
+    assert_same(committed[1], snapshot(spark, warehouse))
+    dead = recover(warehouse)
+    assert len(dead) == 1
+    assert list(schema_of(warehouse).glob("*/_staging")) == []
+    assert RunManifest(schema_of(warehouse)).runs()[dead[0]]["status"] == "abandoned"
+    assert_same(committed[1], snapshot(spark, warehouse))
+
+
+def test_ctrl_c_exits_130_with_nothing_committed(spark, committed, warehouse, next_spec):
+    run = CliRun(warehouse.with_name("log"), next_spec, warehouse)
+    wait_until(lambda: staging_exists(schema_of(warehouse)), run)
+    run.signal(signal.SIGINT)
+    assert run.wait() == 130, run.err
+    assert "interrupted: nothing was committed" in run.err
+
+    assert list(schema_of(warehouse).glob("*/_staging")) == []
+    assert_same(committed[1], snapshot(spark, warehouse))
+    statuses = {r["status"] for r in RunManifest(schema_of(warehouse)).runs().values()}
+    assert statuses == {"succeeded", "cancelled"}
+
+
+def test_kill_9_during_commit_is_rolled_back_by_the_next_run(
+    spark, committed, warehouse, next_spec
+):
+    first = TABLES[0].name
+    before = committed[1][first][0]
+    run = CliRun(warehouse.with_name("log"), next_spec, warehouse, IDGRAPH_TEST_PAUSE_COMMIT="600")
+    wait_until(lambda: delta_version(schema_of(warehouse) / first) != before, run)
+    assert run.kill() == -signal.SIGKILL
+    assert (
+        content_hash(LocalDeltaWarehouse(warehouse, "cat", "sch", spark=spark).read(first))
+        != (committed[1][first][2])
+    )  # the first table was committed: readers see the half-done run until recovery
+
+    dead = recover(warehouse)
+    assert len(dead) == 1
+    assert RunManifest(schema_of(warehouse)).runs()[dead[0]]["status"] == "abandoned"
+    assert list(schema_of(warehouse).glob("*/_staging")) == []
+    after = snapshot(spark, warehouse)
+    for table, (_, rows, digest) in committed[1].items():
+        assert after[table][1].equals(rows), table
+        assert after[table][2] == digest, table
+    assert DeltaTable(str(schema_of(warehouse) / first)).history()[0]["operation"] == "RESTORE"

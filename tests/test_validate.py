@@ -1,0 +1,328 @@
+"""The validation report on real generated tables: clean data passes; each deliberate corruption
+is caught by the check meant for it; `idgraph validate` writes the report and exits 0, 1 or 2."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from generators import rng
+from generators.cli import main
+from generators.pipeline import run_pipeline, run_properties
+from generators.spec_io import parse_spec
+from generators.storage import LocalDeltaWarehouse
+from generators.validate import read_tables, validate_run, validate_tables
+from generators.validation import measures
+from generators.validation.model import Report
+
+CATALOG, SCHEMA = "cat", "idg"
+HOUSEHOLDS = 500
+PLOTS = (
+    "household_size.png",
+    "age_mix.png",
+    "events_per_individual_tail.png",
+    "hour_of_day.png",
+    "day_of_week.png",
+    "reach_frequency.png",
+    "lift.png",
+)
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return parse_spec(
+        {
+            "seed": 11,
+            "households": {"count": HOUSEHOLDS},
+            "campaigns": {"count": 4},
+            "output": {"catalog": CATALOG, "schema": SCHEMA},
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def warehouse(spark: SparkSession, spec, tmp_path_factory) -> LocalDeltaWarehouse:
+    """One generated run of ~500 households, shared by every test of this module."""
+    root = tmp_path_factory.mktemp("validate") / "warehouse"
+    writer = LocalDeltaWarehouse(root, CATALOG, SCHEMA, spark)
+    run_pipeline(spark, spec, writer, lambda event: None, "run1")
+    return writer
+
+
+@pytest.fixture(scope="module")
+def tables(warehouse) -> dict[str, DataFrame]:
+    return read_tables(warehouse)
+
+
+@pytest.fixture(scope="module")
+def clean(spark, warehouse, spec, tmp_path_factory) -> Report:
+    folder = tmp_path_factory.mktemp("report") / "clean"
+    return validate_run(spark, warehouse, spec, folder, run_id="run1")
+
+
+def check(report: Report, name: str):
+    matches = [c for c in report.checks if c.name == name]
+    assert matches, f"no check {name}; have {[c.name for c in report.checks]}"
+    return matches[0]
+
+
+def only(tables: dict[str, DataFrame], *names: str) -> dict[str, DataFrame]:
+    return {n: tables[n] for n in names}
+
+
+# ---------------------------------------------------------------- clean data
+
+
+def test_clean_run_passes_every_hard_check(clean):
+    failed = [(c.name, c.violations, c.samples) for c in clean.failed()]
+    assert failed == []
+    assert clean.passed
+    hard = [c for c in clean.checks if c.kind == "hard"]
+    assert len(hard) >= 60
+    assert {
+        "present:households",
+        "pk:content_engagements",
+        "sum:outcome_metrics.attribution_weight",
+        "window:campaign_exposures.exposure_ts",
+        "holdout:campaign_exposures",
+        "truth:campaign_ground_truth",
+    } <= {c.name for c in hard}
+    assert clean.rows["households"] == HOUSEHOLDS
+
+
+def test_clean_run_statistics_are_within_tolerance(clean):
+    stats = {c.name: c for c in clean.checks if c.kind == "stat"}
+    for name in (
+        "dist:households.household_size",
+        "mix:individuals.householder_age",
+        "tail:content_engagements.events_per_individual",
+        "season:content_engagements.hour",
+        "season:content_engagements.day_of_week",
+        "reach:campaign_exposures",
+        "frequency:campaign_exposures",
+        "lift:campaign_ground_truth",
+    ):
+        assert stats[name].verdict == "pass", (name, stats[name].statistic, stats[name].tolerance)
+    assert all(c.verdict in ("pass", "warn") for c in stats.values())
+
+
+def test_report_folder_has_json_markdown_and_plots(clean):
+    folder = Path(clean.path)
+    document = json.loads((folder / "report.json").read_text())
+    assert document["passed"] is True
+    assert len(document["checks"]) == len(clean.checks)
+    lift = next(c for c in document["checks"] if c["name"] == "lift:campaign_ground_truth")
+    assert len(lift["data"]["campaigns"]) == 4
+    markdown = (folder / "report.md").read_text()
+    assert markdown.splitlines()[2].startswith("**Verdict: PASSED**")
+    assert "## Planted lift per campaign" in markdown
+    for plot in PLOTS:
+        assert (folder / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", plot
+        assert f"]({plot})" in markdown
+
+
+# ---------------------------------------------------------------- corruptions
+
+
+def test_orphan_individual_is_caught(spark, tables, spec):
+    orphan = (
+        tables["individuals"]
+        .where(F.col("individual_id") == 0)
+        .withColumns(
+            {
+                "individual_id": F.lit(10**9 * 16).cast("long"),
+                "household_id": F.lit(10**9).cast("long"),
+            }
+        )
+    )
+    corrupted = only(tables, "households") | {
+        "individuals": tables["individuals"].unionByName(orphan)
+    }
+    report = validate_tables(spark, corrupted, spec)
+    fk = check(report, "fk:individuals.household_id->households")
+    assert (fk.verdict, fk.violations) == ("fail", 1)
+    assert fk.samples == [{"individual_id": 16 * 10**9, "household_id": 10**9}]
+    assert not report.passed
+
+
+def test_response_before_its_exposure_is_caught(spark, tables, spec):
+    responses = tables["response_events"]
+    victim = responses.where(F.col("exposure_id").isNotNull()).agg(F.min("response_id")).first()[0]
+    moved = responses.withColumn(
+        "response_ts",
+        F.when(
+            F.col("response_id") == victim, F.col("response_ts") - F.expr("INTERVAL 30 DAYS")
+        ).otherwise(F.col("response_ts")),
+    )
+    corrupted = only(tables, "campaign_exposures") | {"response_events": moved}
+    report = validate_tables(spark, corrupted, spec)
+    order = check(report, "order:response_events.response_ts>=exposure_ts")
+    assert (order.verdict, order.violations, order.samples) == ("fail", 1, [victim])
+    assert check(report, "consistent:response_events.exposure_id").verdict == "pass"
+
+
+def test_wrong_household_size_is_caught(spark, tables, spec):
+    households = tables["households"].withColumn(
+        "household_size",
+        F.when(F.col("household_id") == 7, F.col("household_size") + 1).otherwise(
+            F.col("household_size")
+        ),
+    )
+    corrupted = {"households": households, "individuals": tables["individuals"]}
+    report = validate_tables(spark, corrupted, spec)
+    size = check(report, "size:households.household_size")
+    assert (size.verdict, size.violations, size.samples) == ("fail", 1, [7])
+    assert check(report, "members:households").verdict == "pass"
+
+
+def test_duplicated_key_is_caught(spark, tables, spec):
+    exposures = tables["campaign_exposures"]
+    first = exposures.orderBy("exposure_id").limit(1)
+    report = validate_tables(spark, {"campaign_exposures": exposures.unionByName(first)}, spec)
+    pk = check(report, "pk:campaign_exposures")
+    assert (pk.verdict, pk.violations) == ("fail", 1)
+    assert pk.samples == [first.first()["exposure_id"]]
+
+
+def test_attribution_weights_off_by_a_tenth_are_caught(spark, tables, spec):
+    outcomes = tables["outcome_metrics"]
+    victim = outcomes.agg(F.min("outcome_id")).first()[0]
+    shifted = outcomes.withColumn(
+        "attribution_weight",
+        F.when(F.col("outcome_id") == victim, F.col("attribution_weight") + 0.1).otherwise(
+            F.col("attribution_weight")
+        ),
+    )
+    row = outcomes.where(F.col("outcome_id") == victim).first()
+    corrupted = only(tables, "response_events") | {"outcome_metrics": shifted}
+    report = validate_tables(spark, corrupted, spec)
+    total = check(report, "sum:outcome_metrics.attribution_weight")
+    assert (total.verdict, total.violations) == ("fail", 1)
+    assert total.samples == [
+        {"response_id": row["response_id"], "attribution_model": row["attribution_model"]}
+    ]
+
+
+def test_flattened_seasonality_warns_on_the_hour_profile(spark, tables, spec):
+    events = tables["content_engagements"]
+    hour = rng.between(0, "flat.hour", F.col("event_id"), low=0, high=23)
+    flat = events.withColumn(
+        "event_ts",
+        F.timestamp_seconds(
+            F.unix_seconds(F.date_trunc("day", "event_ts")) + hour * 3600 + F.lit(1800)
+        ),
+    )
+    before = validate_tables(spark, {"content_engagements": events}, spec)
+    after = validate_tables(spark, {"content_engagements": flat}, spec)
+    assert check(before, "season:content_engagements.hour").verdict == "pass"
+    flattened = check(after, "season:content_engagements.hour")
+    assert flattened.verdict == "warn"
+    assert float(flattened.statistic.split()[2]) < 0.5
+    assert check(after, "season:content_engagements.day_of_week").verdict == "pass"
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_cli_validate_exit_codes_and_outputs(spark, warehouse, tables, spec, tmp_path, capsys):
+    root = str(warehouse.root)
+    json_file = tmp_path / "out.json"
+    code = main(
+        [
+            "validate",
+            "--warehouse",
+            root,
+            "--catalog",
+            CATALOG,
+            "--schema",
+            SCHEMA,
+            "--json",
+            str(json_file),
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert out.out.startswith("validation PASSED")
+    report_dir = warehouse.schema_path / "_reports" / "run1"
+    assert (report_dir / "report.md").is_file() and (report_dir / "hour_of_day.png").is_file()
+    assert json.loads(json_file.read_text())["passed"] is True
+
+    copy_root = tmp_path / "copy"
+    shutil.copytree(root, copy_root)
+    copy = LocalDeltaWarehouse(copy_root, CATALOG, SCHEMA, spark)
+    households = copy.read("households")
+    wrong = households.withColumn(
+        "household_size",
+        F.when(F.col("household_id") == 3, F.lit(15)).otherwise(F.col("household_size")),
+    )
+    staged = copy.stage("households", wrong, {}, "corrupted", run_id="bad")
+    copy.commit([staged], "overwrite", run_properties(spec, "bad"))
+    code = main(
+        [
+            "validate",
+            "--warehouse",
+            str(copy_root),
+            "--catalog",
+            CATALOG,
+            "--schema",
+            SCHEMA,
+            "--report-dir",
+            str(tmp_path / "bad"),
+        ]
+    )
+    out = capsys.readouterr()
+    assert code == 1
+    assert "FAIL size:households.household_size: 1 violations e.g. 3" in out.out
+    assert (tmp_path / "bad" / "report.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("catalog", "schema", "message"),
+    [
+        (CATALOG, "nope", "no idgraph tables in cat.nope"),
+        ("bad-name", SCHEMA, "--catalog 'bad-name' is not a valid identifier"),
+    ],
+)
+def test_cli_bad_target_exits_2_without_traceback(warehouse, capsys, catalog, schema, message):
+    code = main(
+        ["validate", "--warehouse", str(warehouse.root), "--catalog", catalog, "--schema", schema]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
+    assert f"{CATALOG}.{SCHEMA}" in err or "identifier" in err
+
+
+def test_cli_missing_warehouse_exits_2(tmp_path, capsys):
+    code = main(
+        ["validate", "--warehouse", str(tmp_path / "none"), "--catalog", "a", "--schema", "b"]
+    )
+    assert code == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- statistics
+
+
+def test_pooled_chi_square_pools_small_bins_and_detects_a_shift():
+    probabilities = [0.5, 0.3, 0.15, 0.04, 0.01]
+    fair = measures.pooled_chi_square([500, 300, 150, 40, 10], probabilities)
+    shifted = measures.pooled_chi_square([300, 300, 250, 100, 50], probabilities)
+    assert fair[0] == pytest.approx(0.0) and fair[2] == pytest.approx(1.0)
+    assert fair[1] == 4
+    assert shifted[2] < 1e-6
+    assert measures.pooled_chi_square([3, 1], [0.75, 0.25])[1] == 0  # too few to test
+
+
+def test_tolerances_shrink_with_sample_size():
+    target = {"a": 0.5, "b": 0.3, "c": 0.2}
+    assert measures.tvd_tolerance(target, 100, 0.02) > measures.tvd_tolerance(target, 10_000, 0.02)
+    assert measures.tvd_tolerance(target, 10**8, 0.02) == 0.02
+    assert measures.allowed_misses(12) >= 2
+    diff, low, high = measures.rate_difference_ci(30, 1000, 10, 1000)
+    assert diff == pytest.approx(0.02) and low < 0.02 < high and low > 0

@@ -1,0 +1,43 @@
+"""Button commands and spec uploads, run the same way in both modes.
+
+A button must do exactly what it says whether a language model or the guided mode is chatting,
+so it never goes through the model: it runs the guided mode's command (``next``, ``back``,
+``review``, ``export``, ``generate``, ``load``...) on the session's own tools, hence with the same
+gating and messages. ``AgentSession`` has no such entry point; this is the thin adapter. The app
+runs one turn of a chat at a time, so commands never interleave with typed turns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from agent.items import Item, TurnEnd
+from agent.session import AgentSession
+from tools.toolset import offered_names
+
+COMMANDS = {
+    "accept": "next",
+    "back": "back",
+    "review": "review",
+    "export": "export",
+    "generate": "generate",
+}
+
+
+def turn_end(session: AgentSession) -> TurnEnd:
+    """The wizard's state after a turn, as ``AgentSession`` reports it."""
+    wizard = session.wizard
+    return TurnEnd(wizard.current_step, wizard.can_generate, tuple(sorted(offered_names(wizard))))
+
+
+async def run_command(session: AgentSession, text: str) -> list[Item]:
+    """One guided-mode command, run in a worker thread (generation blocks): its items, then a
+    TurnEnd. Generation progress reaches the UI through the session's ``on_event``."""
+    items: list[Item] = []
+    await asyncio.to_thread(session.guided.handle, text, items.append)
+    return [*items, turn_end(session)]
+
+
+def load_command(spec_text: str) -> str:
+    """The guided command that loads a whole spec from YAML or JSON text."""
+    return f"load\n{spec_text}"
