@@ -44,7 +44,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from generators import content, identity, ids, rng, viewers
-from generators.sampling import quantile_draw
+from generators.sampling import pick, quantile_draw, running_sums
 from generators.seasonality import (
     SECONDS_PER_DAY,
     seasonal_epoch_seconds,
@@ -146,14 +146,29 @@ def _active_people(
     flagged = individuals.select(
         "*", *(flag.alias(f"_has_{d}") for d, flag in flags.items())
     ).where(~viewers.is_inactive(spec, iid) & viewers.any_of([F.col(f"_has_{d}") for d in flags]))
-    categories = viewers.category_weights(spec, lay, iid, hid, band, F.col("gender"))
-    devices = viewers.device_weights(spec, {d: F.col(f"_has_{d}") for d in flags})
-    return flagged.select(
+    category_weights = viewers.category_weights(spec, lay, iid, hid, band, F.col("gender"))
+    device_weights = viewers.device_weights(spec, {d: F.col(f"_has_{d}") for d in flags})
+    weighted = flagged.select(
         iid,
         hid,
         age,
         F.col("household_size"),
         viewers.event_count(spec, iid, activity).alias("_n"),
+        *(w.alias(f"_category_weight_{i}") for i, w in enumerate(category_weights)),
+        *(w.alias(f"_device_weight_{i}") for i, w in enumerate(device_weights)),
+    )
+    # Running sums over materialised weights: nested sums of the weight expressions would grow
+    # quadratically.
+    categories = running_sums(
+        [F.col(f"_category_weight_{i}") for i in range(len(category_weights))]
+    )
+    devices = running_sums([F.col(f"_device_weight_{i}") for i in range(len(device_weights))])
+    return weighted.select(
+        "individual_id",
+        "household_id",
+        "age",
+        "household_size",
+        "_n",
         *(w.alias(f"_category_{i}") for i, w in enumerate(categories)),
         *(w.alias(f"_device_{i}") for i, w in enumerate(devices)),
     )
@@ -171,9 +186,10 @@ def _own_events(spec: GenerationSpec, lay: content.CatalogLayout, people: DataFr
     view_k = F.when(F.col("_is_view"), k).otherwise(first_of_block)
     keyed = exploded.withColumn("_view_k", view_k).withColumn(
         "_category",
-        rng.choose_weighted(
+        pick(
             rng.uniform(seed, "engagement.category", iid, F.col("_view_k")),
-            [(i, F.col(f"_category_{i}")) for i in range(len(lay.categories))],
+            range(len(lay.categories)),
+            [F.col(f"_category_{i}") for i in range(len(lay.categories))],
         ),
     )
     devices = viewers.usable_devices(spec)
@@ -194,9 +210,10 @@ def _own_events(spec: GenerationSpec, lay: content.CatalogLayout, people: DataFr
         lay.content_id(category, item_rank).alias("content_id"),
         lay.category(category).alias("content_category"),
         category.alias("_category"),
-        rng.choose_weighted(
+        pick(
             rng.uniform(seed, "engagement.device", iid, F.col("_view_k")),
-            [(d, F.col(f"_device_{i}")) for i, d in enumerate(devices)],
+            devices,
+            [F.col(f"_device_{i}") for i in range(len(devices))],
         ).alias("device_type"),
         F.when(F.col("_is_view"), view_seconds)
         .otherwise(F.least(view_seconds + lag, F.lit(window_end_epoch(spec))))

@@ -4,6 +4,8 @@ Streams: progress bars, warnings and errors on stderr; only the summary table on
 Exit codes: 0 success; 1 a failed run (every table left at its previous version) or failed
 validation; 2 invalid input. An invalid spec raises ``SpecError`` before Spark starts, which
 ``generators.cli`` reports as ``dotted.path: problem`` lines with exit 2, nothing written.
+When another run holds the target, a waiting message goes to stderr (or, with
+``IDGRAPH_LOCK_TIMEOUT=0``, the run fails at once with exit 1).
 """
 
 from __future__ import annotations

@@ -1,160 +1,189 @@
 """viewership_patterns: one row per individual with at least one event, aggregated from the
-``content_engagements`` rows actually generated (derived means derived: nothing is drawn here).
+content_engagements rows actually generated (derived means derived: nothing is drawn here; one
+groupBy, and co-view copies count for the co-viewer).
 
-Definitions (W = engagement window in days, window end = end_date 24:00 UTC):
-- events_per_day = total_events / W; events_per_week = total_events / (W / 7);
-  events_per_month = total_events / (W / 30.4375).
-- recency_days = whole days from the last event's date to end_date (0 = active on the last day).
-- events_<category>: events per content category; recent_<category>: the same events weighted by
-  0.5 ** (age_days / audience.affinity.recency_half_life_days), age_days = (window end − event_ts)
-  in days — the recency-weighted counts audience affinities use.
-- top_category / second_category: categories with the most events (ties: catalogue order of
-  ``spec.CONTENT_CATEGORIES``); second is null with a single category.
-- preferred_device: device with the most events (ties: ``spec.DEVICE_TYPES`` order).
-- peak_hour: UTC hour with the most events (ties: the earliest hour).
-- day-part shares (UTC hours): morning 6-11, daytime 12-16, evening 17-21, late_night 22-5;
-  weekend_share: Saturday and Sunday.
-Every value is an order-independent aggregate, so the table is identical whatever the
-partitioning.
+Definitions (W = ``engagement.window_days``; window end = ``end_date + 1`` 00:00 UTC; hours and
+weekdays are UTC whatever the session time zone):
+- ``total_events``, ``total_views`` (engagement_type = view), ``total_watch_seconds`` (sum of
+  duration_seconds), ``active_days`` (distinct event_date);
+- ``events_per_day = total_events / W``, ``events_per_week = 7 · total_events / W``,
+  ``events_per_month = 30.4375 · total_events / W`` (over the whole window);
+- ``first_event_ts``, ``last_event_ts``; ``recency_days = end_date − max(event_date)`` (0 = active
+  on the last day);
+- ``events_<category>`` for every category of ``spec.CONTENT_CATEGORIES``; ``top_category`` and
+  ``second_category``: most and second most events (ties to the earlier category in that list;
+  ``second_category`` null when only one category was engaged);
+- ``recent_<category>``: the category's events weighted by ``0.5^(age / half_life)``, age = days
+  from the event to the window end, half_life = ``audience.affinity.recency_half_life_days``.
+  Each weight is rounded to a multiple of 2^-30 and summed as an integer, so the value is exact
+  and does not depend on partitioning (a float sum would, in its last bits);
+- ``preferred_device``: most events (ties to the earlier of ctv, mobile, desktop, tablet);
+  ``peak_hour``: hour 0-23 with most events (ties to the earliest);
+- day-part shares of events: ``morning`` 06-11, ``daytime`` 12-17, ``evening`` 18-22,
+  ``late_night`` 23-05 (hours inclusive); ``weekend_share``: Saturday and Sunday.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from generators.pipeline import BuildContext
+from generators.seasonality import SECONDS_PER_DAY, window_end_epoch
 from generators.spec import CONTENT_CATEGORIES, DEVICE_TYPES, GenerationSpec
 
-DESCRIPTION = (
-    "Viewing behaviour per individual (one row per individual with engagement), aggregated from "
-    "content_engagements: totals, frequency, recency, categories, devices, hours and day-parts."
-)
-DAY_PARTS = {
-    "morning": (6, 11),
-    "daytime": (12, 16),
-    "evening": (17, 21),
-    "late_night": (22, 5),
-}
-DAYS_PER_MONTH = 30.4375
+if TYPE_CHECKING:
+    from generators.pipeline import BuildContext
 
+TABLE = "viewership_patterns"
+DESCRIPTION = (
+    "Viewing behaviour per individual with engagement, aggregated from content_engagements."
+)
+DAYS_PER_MONTH = 30.4375
+RECENCY_SCALE = 2**30
+DAY_PARTS = {
+    "morning": range(6, 12),
+    "daytime": range(12, 18),
+    "evening": range(18, 23),
+    "late_night": (23, 0, 1, 2, 3, 4, 5),
+}
 COLUMNS = {
-    "individual_id": "The individual (individuals).",
+    "individual_id": "The individual (individuals.individual_id).",
     "household_id": "The individual's household.",
-    "total_events": "Engagement events of any type in the window.",
+    "total_events": "Engagement events in the window.",
     "total_views": "Events of type view.",
-    "total_watch_seconds": "Sum of duration_seconds over views.",
-    "active_days": "Distinct UTC dates with at least one event.",
-    "first_event_ts": "Earliest event_ts.",
-    "last_event_ts": "Latest event_ts.",
+    "total_watch_seconds": "Sum of duration_seconds.",
+    "active_days": "Distinct days with an event.",
     "events_per_day": "total_events / window days.",
-    "events_per_week": "total_events / (window days / 7).",
-    "events_per_month": "total_events / (window days / 30.4375).",
-    "recency_days": "Days from the last event's date to engagement.end_date (0 = last day).",
+    "events_per_week": "7 × total_events / window days.",
+    "events_per_month": "30.4375 × total_events / window days.",
+    "first_event_ts": "First event (UTC).",
+    "last_event_ts": "Last event (UTC).",
+    "recency_days": "Days from the last event's date to the window's end_date.",
+    "top_category": "Category with most events (ties: spec category order).",
+    "second_category": "Category with the second most events; null if only one.",
     **{f"events_{c}": f"Events on {c} content." for c in CONTENT_CATEGORIES},
     **{
-        f"recent_{c}": f"Events on {c} content weighted by 0.5^(age_days / recency half-life)."
+        f"recent_{c}": f"Events on {c} content weighted by 0.5^(age days / "
+        "audience.affinity.recency_half_life_days), age to the window end."
         for c in CONTENT_CATEGORIES
     },
-    "top_category": "Category with the most events (ties: catalogue order).",
-    "second_category": "Category with the second most events, null if only one.",
-    "preferred_device": "Device type with the most events (ties: ctv, mobile, desktop, tablet).",
-    "peak_hour": "UTC hour (0-23) with the most events (ties: earliest hour).",
+    "preferred_device": "Device type with most events (ties: ctv, mobile, desktop, tablet).",
+    "peak_hour": "UTC hour 0-23 with most events (ties: earliest).",
     **{
-        f"{part}_share": f"Share of events in the {part.replace('_', ' ')} day-part "
-        f"(UTC hours {lo}-{hi})."
-        for part, (lo, hi) in DAY_PARTS.items()
+        f"{part}_share": f"Share of events in UTC hours {min(hours) if part != 'late_night' else 23}"
+        f"-{max(hours) if part != 'late_night' else 5} ({part.replace('_', ' ')})."
+        for part, hours in DAY_PARTS.items()
     },
     "weekend_share": "Share of events on Saturday or Sunday (UTC).",
 }
 
 
-def window_end(spec: GenerationSpec) -> datetime:
-    """The instant the window closes: midnight after end_date (UTC, naive)."""
-    return datetime.combine(spec.engagement.end_date, time.max).replace(microsecond=0)
+def utc_hour(ts: Column) -> Column:
+    """Hour 0-23 of a timestamp in UTC, whatever the session time zone."""
+    return F.floor(F.pmod(F.unix_seconds(ts), F.lit(SECONDS_PER_DAY)) / F.lit(3600)).cast("int")
 
 
-def _in_hours(hour: Column, lo: int, hi: int) -> Column:
-    return (hour >= lo) & (hour <= hi) if lo <= hi else (hour >= lo) | (hour <= hi)
-
-
-def _argmax(counts: list[tuple[str, Column]], rank: int = 0) -> Column:
-    """The label with the rank-th largest positive count; ties go to the earlier label."""
-    entries = [
-        F.struct(count.alias("n"), F.lit(-i).alias("order"), F.lit(label).alias("label"))
-        for i, (label, count) in enumerate(counts)
-    ]
-    ordered = F.sort_array(F.array(*entries), asc=False)
-    chosen = F.element_at(ordered, rank + 1)
-    return F.when(chosen["n"] > 0, chosen["label"])
+def recency_weight(spec: GenerationSpec, ts: Column) -> Column:
+    """An event's recency weight in units of 2^-30 (long; see the module docstring)."""
+    half_life = spec.audience.affinity.recency_half_life_days
+    age_days = (F.lit(window_end_epoch(spec) + 1) - F.unix_seconds(ts)) / F.lit(
+        float(SECONDS_PER_DAY)
+    )
+    scaled = F.lit(float(RECENCY_SCALE)) * F.pow(F.lit(0.5), age_days / F.lit(half_life))
+    return F.round(scaled).cast("long")
 
 
 def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
-    """Aggregate ``events`` (content_engagements rows) into one row per individual."""
-    half_life = spec.audience.affinity.recency_half_life_days
-    end_seconds = F.unix_timestamp(F.lit(window_end(spec)).cast("timestamp"))
-    age_days = (end_seconds - F.unix_timestamp("event_ts")) / F.lit(86400.0)
-    decay = F.pow(F.lit(0.5), age_days / F.lit(half_life))
-    hour = F.hour("event_ts")
-    is_category = {c: F.col("content_category") == c for c in CONTENT_CATEGORIES}
-    device_count = {d: F.sum((F.col("device_type") == d).cast("long")) for d in DEVICE_TYPES}
-    per_person = events.groupBy("individual_id").agg(
-        F.min("household_id").alias("household_id"),
+    """The viewership_patterns table from the content_engagements table."""
+    window_days = spec.engagement.window_days
+    hour = utc_hour(F.col("event_ts"))
+    weight = recency_weight(spec, F.col("event_ts"))
+    category = F.col("content_category")
+
+    def count_if(condition: Column) -> Column:
+        return F.sum(F.when(condition, 1).otherwise(0)).cast("long")
+
+    aggregated = events.groupBy("individual_id").agg(
+        F.max("household_id").alias("household_id"),
         F.count(F.lit(1)).alias("total_events"),
-        F.sum((F.col("engagement_type") == "view").cast("long")).alias("total_views"),
-        F.coalesce(
-            F.sum(F.when(F.col("engagement_type") == "view", F.col("duration_seconds"))),
-            F.lit(0),
-        )
-        .cast("long")
-        .alias("total_watch_seconds"),
-        F.count_distinct("event_date").alias("active_days"),
+        count_if(F.col("engagement_type") == "view").alias("total_views"),
+        F.coalesce(F.sum("duration_seconds"), F.lit(0)).cast("long").alias("total_watch_seconds"),
+        F.countDistinct("event_date").alias("active_days"),
         F.min("event_ts").alias("first_event_ts"),
         F.max("event_ts").alias("last_event_ts"),
-        *(F.sum(is_category[c].cast("long")).alias(f"events_{c}") for c in CONTENT_CATEGORIES),
+        F.max("event_date").alias("_last_date"),
+        *(count_if(category == c).alias(f"events_{c}") for c in CONTENT_CATEGORIES),
         *(
-            F.coalesce(F.sum(F.when(is_category[c], decay)), F.lit(0.0)).alias(f"recent_{c}")
+            F.sum(F.when(category == c, weight).otherwise(F.lit(0).cast("long"))).alias(
+                f"_weight_{c}"
+            )
             for c in CONTENT_CATEGORIES
         ),
-        _argmax(list(device_count.items())).alias("preferred_device"),
-        *(
-            F.sum(_in_hours(hour, lo, hi).cast("long")).alias(f"_{part}")
-            for part, (lo, hi) in DAY_PARTS.items()
-        ),
-        F.sum(F.dayofweek("event_ts").isin(1, 7).cast("long")).alias("_weekend"),
+        *(count_if(F.col("device_type") == d).alias(f"_device_{d}") for d in DEVICE_TYPES),
+        *(count_if(hour == h).alias(f"_hour_{h}") for h in range(24)),
+        *(count_if(hour.isin(*hours)).alias(f"_part_{p}") for p, hours in DAY_PARTS.items()),
+        count_if(F.dayofweek("event_date").isin(1, 7)).alias("_weekend"),
     )
-    peak = (
-        events.groupBy("individual_id", hour.alias("hour"))
-        .count()
-        .groupBy("individual_id")
-        .agg(F.max_by("hour", F.col("count") * 24 + (23 - F.col("hour"))).alias("peak_hour"))
-    )
-    days = spec.engagement.window_days
     total = F.col("total_events")
-    categories = [(c, F.col(f"events_{c}")) for c in CONTENT_CATEGORIES]
-    derived = {
-        "events_per_day": total / F.lit(float(days)),
-        "events_per_week": total / F.lit(days / 7.0),
-        "events_per_month": total / F.lit(days / DAYS_PER_MONTH),
-        "recency_days": F.datediff(F.lit(spec.engagement.end_date), F.to_date("last_event_ts")),
-        "top_category": _argmax(categories),
-        "second_category": _argmax(categories, rank=1),
-        **{f"{part}_share": F.col(f"_{part}") / total for part in DAY_PARTS},
+    top = _argmax([(c, F.col(f"events_{c}")) for c in CONTENT_CATEGORIES])
+    second_counts = [
+        (c, F.when(top == F.lit(c), F.lit(-1)).otherwise(F.col(f"events_{c}")))
+        for c in CONTENT_CATEGORIES
+    ]
+    second = _argmax(second_counts)
+    second_count = _max_value(second_counts)
+    columns = {
+        "individual_id": F.col("individual_id"),
+        "household_id": F.col("household_id"),
+        "total_events": total,
+        "total_views": F.col("total_views"),
+        "total_watch_seconds": F.col("total_watch_seconds"),
+        "active_days": F.col("active_days").cast("int"),
+        "events_per_day": total / F.lit(float(window_days)),
+        "events_per_week": total * F.lit(7.0) / F.lit(float(window_days)),
+        "events_per_month": total * F.lit(DAYS_PER_MONTH) / F.lit(float(window_days)),
+        "first_event_ts": F.col("first_event_ts"),
+        "last_event_ts": F.col("last_event_ts"),
+        "recency_days": F.datediff(F.lit(spec.engagement.end_date), F.col("_last_date")),
+        "top_category": top,
+        "second_category": F.when(second_count > 0, second),
+        **{f"events_{c}": F.col(f"events_{c}") for c in CONTENT_CATEGORIES},
+        **{
+            f"recent_{c}": F.col(f"_weight_{c}") / F.lit(float(RECENCY_SCALE))
+            for c in CONTENT_CATEGORIES
+        },
+        "preferred_device": _argmax([(d, F.col(f"_device_{d}")) for d in DEVICE_TYPES]),
+        "peak_hour": _argmax([(h, F.col(f"_hour_{h}")) for h in range(24)]),
+        **{f"{p}_share": F.col(f"_part_{p}") / total for p in DAY_PARTS},
         "weekend_share": F.col("_weekend") / total,
     }
-    rows = per_person.join(peak, "individual_id")
-    return rows.select(*(derived.get(c, F.col(c)).alias(c) for c in COLUMNS))
+    return aggregated.select(*(expr.alias(name) for name, expr in columns.items()))
 
 
 def build(ctx: BuildContext) -> DataFrame:
-    """TableNode builder: aggregates this run's content_engagements."""
+    """Pipeline entry point."""
     return patterns(ctx.spec, ctx.upstream("content_engagements"))
 
 
 def expected_rows(spec: GenerationSpec) -> float:
-    """Individuals with at least one event: the engaged share of all individuals."""
-    people = spec.households.count * spec.households.size.average
-    share = 1.0 - spec.engagement.events_per_individual.inactive_share
-    return people * share
+    """Individuals expected to have at least one event (assumes everyone has a device)."""
+    from generators import individuals
+
+    return individuals.expected_rows(spec) * (
+        1 - spec.engagement.events_per_individual.inactive_share
+    )
+
+
+def _argmax(candidates: list[tuple[object, Column]]) -> Column:
+    """The label with the largest value; ties go to the earlier candidate."""
+    structs = [
+        F.struct(value.alias("v"), F.lit(-i).alias("order"), F.lit(label).alias("label"))
+        for i, (label, value) in enumerate(candidates)
+    ]
+    return F.greatest(*structs).getField("label")
+
+
+def _max_value(candidates: list[tuple[object, Column]]) -> Column:
+    return F.greatest(*(value for _, value in candidates))

@@ -77,3 +77,23 @@ def constant_array(values: Sequence[float | int | str | bool]) -> Column:
         fits = all(-(2**31) <= v < 2**31 for v in values)
         return F.lit(np.array(values, dtype=np.int32 if fits else np.int64))
     return F.lit(np.array(values, dtype=np.float64))
+
+
+def running_sums(weights: Sequence[Column]) -> list[Column]:
+    """Cumulative sums ``w0, w0 + w1, ..``: compute them once per row (e.g. per person before a
+    fan-out) and draw many times with ``pick``."""
+    sums = [weights[0]]
+    for weight in weights[1:]:
+        sums.append(sums[-1] + weight)
+    return sums
+
+
+def pick(u: Column, labels: Sequence[object], sums: Sequence[Column]) -> Column:
+    """The label of the first running sum exceeding ``u × total`` (inverse CDF over per-row
+    weights; ``sums`` from ``running_sums`` with a positive total). Zero-weight labels are never
+    drawn; a plain CASE chain, so it compiles to Java code, unlike higher-order functions."""
+    threshold = u * sums[-1]
+    expr = F.lit(labels[-1])
+    for label, edge in zip(reversed(labels[:-1]), reversed(sums[:-1]), strict=True):
+        expr = F.when(threshold < edge, F.lit(label)).otherwise(expr)
+    return expr

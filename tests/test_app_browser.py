@@ -38,7 +38,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 STEPS = ("households", "demographics", "engagement", "audience", "campaigns", "responses", "output")
-TABLES_DONE_TIMEOUT = 300_000  # ms: generous for shared CI machines; Spark starts on the first run
+TABLES_DONE_TIMEOUT = 600_000  # ms: generous for loaded machines; Spark starts on the first run
 UI_TIMEOUT = 30_000
 MODEL_VARIABLES = ("DATABRICKS_SERVING_ENDPOINT", "OPENAI_BASE_URL", "IDGRAPH_OPENAI_MODEL")
 
@@ -77,7 +77,7 @@ class AppServer:
         )
         self._wait_ready()
 
-    def _wait_ready(self, seconds: float = 90) -> None:
+    def _wait_ready(self, seconds: float = 240) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

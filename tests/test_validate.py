@@ -120,7 +120,7 @@ def test_report_folder_has_json_markdown_and_plots(clean):
     assert len(lift["data"]["campaigns"]) == 4
     markdown = (folder / "report.md").read_text()
     assert markdown.splitlines()[2].startswith("**Verdict: PASSED**")
-    assert "## Planted lift per campaign" in markdown
+    assert "## Lift per campaign" in markdown
     for plot in PLOTS:
         assert (folder / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", plot
         assert f"]({plot})" in markdown

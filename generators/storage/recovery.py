@@ -47,7 +47,7 @@ def _tables(schema_path: Path) -> list[Path]:
     return [
         path
         for path in sorted(schema_path.iterdir())
-        if path.name != MANIFEST_TABLE and DeltaTable.is_deltatable(str(path))
+        if path.is_dir() and path.name != MANIFEST_TABLE and DeltaTable.is_deltatable(str(path))
     ]
 
 

@@ -220,7 +220,8 @@ def _lift_check(rows: list[dict[str, Any]], truth: Mapping[int, Mapping[str, Any
     """Per campaign: treated − holdout conversion rate with a 95% CI, covering the true lift?"""
     per_campaign = []
     for r in rows:
-        true_lift = truth.get(r["campaign_id"], {}).get("true_lift")
+        planted = truth.get(r["campaign_id"], {})
+        true_lift = planted.get("true_lift")
         if true_lift is None or not r["reached"] or not r["holdout"]:
             continue
         diff, low, high = rate_difference_ci(
@@ -229,6 +230,7 @@ def _lift_check(rows: list[dict[str, Any]], truth: Mapping[int, Mapping[str, Any
         per_campaign.append(
             {
                 "campaign_id": r["campaign_id"],
+                "planted_lift": planted.get("planted_lift") or 0.0,
                 "true_lift": true_lift,
                 "observed_lift": diff,
                 "ci_low": low,

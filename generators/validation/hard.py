@@ -1,37 +1,35 @@
 """Hard checks: integrity, domain, temporal and attribution rules that must hold on every row.
 
-Each check is one Spark aggregate (its violation count); only when it fails are up to
-``MAX_SAMPLES`` offending keys (smallest first, so the report is deterministic) brought to the
-driver. A table that is absent fails ``table present``; a required column that is absent fails
-``columns present``; checks needing a missing table or column are skipped.
+Per table, one aggregate counts rows, duplicate keys and every row rule (nulls, domains,
+non-negative amounts, ordered pairs); one query joining each parent checks that foreign keys
+resolve and carried attributes equal the parent's; then the cross-table rules of ``cross`` run.
+Only counts and, for failing checks, up to MAX_SAMPLES offending keys reach the driver. A table
+that is absent fails ``present``; a required column that is absent fails ``columns``; checks
+needing a missing table or column are skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, NumericType, StructType, TimestampType
 
 from generators.spec import MAX_HOUSEHOLD_SIZE, GenerationSpec
 from generators.validation import contract as C
-from generators.validation.model import MAX_SAMPLES, Check, hard
-
-WEIGHT_TOLERANCE = 1e-6
-Tables = Mapping[str, DataFrame]
-
-
-@dataclass(frozen=True)
-class RowRule:
-    """A per-row rule of one table: ``broken`` is true on an offending row."""
-
-    name: str
-    description: str
-    broken: Column
-    context: tuple[str, ...] = ()
+from generators.validation.cross import CROSS_CHECKS, WEIGHT_TOLERANCE
+from generators.validation.model import Check, hard
+from generators.validation.rules import (
+    RowRule,
+    Tables,
+    all_of,
+    any_of,
+    row_checks,
+    rule_checks,
+    rule_sums,
+    samples,
+)
 
 
 def hard_checks(tables: Tables, spec: GenerationSpec) -> tuple[list[Check], dict[str, int]]:
@@ -51,7 +49,8 @@ def hard_checks(tables: Tables, spec: GenerationSpec) -> tuple[list[Check], dict
 
 
 def _presence(name: str, tables: Tables) -> Check:
-    return hard(f"present:{name}", name, "the table exists", 0 if name in tables else 1, [name])
+    missing = [] if name in tables else [name]
+    return hard(f"present:{name}", name, "the table exists", len(missing), missing)
 
 
 def _table_checks(name: str, df: DataFrame, spec: GenerationSpec) -> tuple[list[Check], int]:
@@ -65,12 +64,12 @@ def _table_checks(name: str, df: DataFrame, spec: GenerationSpec) -> tuple[list[
     if not set(keys) <= set(df.columns):
         return checks, df.count()
     rules = list(_row_rules(name, df, spec))
-    keyed = _all(F.col(k).isNotNull() for k in keys)
+    keyed = all_of(F.col(k).isNotNull() for k in keys)
     totals = df.agg(
         F.count("*").alias("rows"),
         F.count(F.when(keyed, 1)).alias("keyed"),
         F.countDistinct(*keys).alias("distinct"),
-        *_rule_sums(rules),
+        *rule_sums(rules),
     ).first()
     duplicates = totals["keyed"] - totals["distinct"]
     repeated = df.groupBy(*keys).count().where(F.col("count") > 1).select(*keys)
@@ -80,10 +79,10 @@ def _table_checks(name: str, df: DataFrame, spec: GenerationSpec) -> tuple[list[
             name,
             f"primary key ({', '.join(keys)}) is unique (violations: extra rows)",
             duplicates,
-            _samples(repeated) if duplicates else [],
+            samples(repeated) if duplicates else [],
         )
     )
-    checks += _rule_checks(name, df, keys, rules, totals)
+    checks += rule_checks(name, df, keys, rules, totals)
     return checks, int(totals["rows"])
 
 
@@ -110,7 +109,7 @@ def _row_rules(name: str, df: DataFrame, spec: GenerationSpec) -> Iterator[RowRu
         yield RowRule(
             f"not_null:{name}",
             f"required columns are never null ({', '.join(required)})",
-            _any(F.col(c).isNull() for c in required),
+            any_of(F.col(c).isNull() for c in required),
         )
     domains = dict(C.DOMAINS)
     domains[("audience_attributes", "segment")] = tuple(spec.audience.segment_names())
@@ -169,29 +168,6 @@ def _specific_rules(name: str, columns: set[str]) -> Iterator[RowRule]:
             )
 
 
-def _row_checks(name: str, df: DataFrame, keys: list[str], rules: list[RowRule]) -> list[Check]:
-    """One aggregate counting every rule's offending rows, then samples of the failing ones."""
-    if not rules:
-        return []
-    return _rule_checks(name, df, keys, rules, df.agg(*_rule_sums(rules)).first())
-
-
-def _rule_sums(rules: list[RowRule]) -> list[Column]:
-    return [F.sum(F.when(r.broken, 1).otherwise(0)).alias(f"_rule{i}") for i, r in enumerate(rules)]
-
-
-def _rule_checks(
-    name: str, df: DataFrame, keys: list[str], rules: list[RowRule], totals
-) -> list[Check]:
-    checks = []
-    for i, rule in enumerate(rules):
-        count = totals[f"_rule{i}"] or 0
-        shown = list(dict.fromkeys([*keys, *rule.context]))
-        samples = _samples(df.where(rule.broken).select(*shown)) if count else []
-        checks.append(hard(rule.name, name, rule.description, count, samples))
-    return checks
-
-
 def _has_fk(fk: C.ForeignKey, tables: Tables) -> bool:
     return (
         fk.child in tables
@@ -233,343 +209,9 @@ def _lookup_checks(name: str, tables: Tables) -> list[Check]:
                 RowRule(
                     f"carried:{fk.child}.{fk.column}->{fk.parent}",
                     f"{', '.join(carried)} equal the {fk.parent} row's",
-                    found & _any(~F.col(c).eqNullSafe(F.col(f"_carried{i}_{c}")) for c in carried),
+                    found
+                    & any_of(~F.col(c).eqNullSafe(F.col(f"_carried{i}_{c}")) for c in carried),
                     (fk.column,),
                 )
             )
-    return _row_checks(name, joined, keys, rules)
-
-
-# ---------------------------------------------------------------- rules across tables
-
-
-def _needs(tables: Tables, needed: dict[str, tuple[str, ...]]) -> bool:
-    return all(t in tables and set(cols) <= set(tables[t].columns) for t, cols in needed.items())
-
-
-def _household_members(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    if not _needs(
-        tables,
-        {"households": ("household_id", "household_size"), "individuals": ("household_id",)},
-    ):
-        return []
-    members = tables["individuals"].groupBy("household_id").agg(F.count("*").alias("_members"))
-    joined = (
-        tables["households"]
-        .select("household_id", "household_size")
-        .join(members, "household_id", "left")
-    )
-    empty = F.col("_members").isNull()
-    wrong = F.coalesce(F.col("_members"), F.lit(0)) != F.col("household_size")
-    return _row_checks(
-        "households",
-        joined,
-        ["household_id"],
-        [
-            RowRule("members:households", "no household without individuals", empty),
-            RowRule(
-                "size:households.household_size",
-                "household_size equals the number of individuals with that household_id",
-                wrong,
-            ),
-        ],
-    )
-
-
-def _derived(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    """Derived tables agree with what they derive from: viewership_patterns.total_events is the
-    individual's number of events (a row for everyone with events, none for anyone else), and
-    every individual has audience attributes."""
-    checks = []
-    if _needs(
-        tables,
-        {
-            "content_engagements": ("individual_id",),
-            "viewership_patterns": ("individual_id", "total_events"),
-        },
-    ):
-        counted = (
-            tables["content_engagements"]
-            .groupBy("individual_id")
-            .agg(F.count("*").alias("_events"))
-        )
-        joined = (
-            tables["viewership_patterns"]
-            .select("individual_id", "total_events")
-            .join(counted, "individual_id", "full")
-        )
-        checks += _row_checks(
-            "viewership_patterns",
-            joined,
-            ["individual_id"],
-            [
-                RowRule(
-                    "derived:viewership_patterns.total_events",
-                    "total_events equals the individual's content_engagements rows",
-                    ~F.col("total_events").eqNullSafe(F.col("_events")),
-                    ("total_events", "_events"),
-                )
-            ],
-        )
-    if _needs(
-        tables, {"individuals": ("individual_id",), "audience_attributes": ("individual_id",)}
-    ):
-        missing = (
-            tables["individuals"]
-            .select("individual_id")
-            .join(
-                tables["audience_attributes"].select("individual_id"), "individual_id", "left_anti"
-            )
-        )
-        checks.append(
-            _counted(
-                "coverage:audience_attributes",
-                "audience_attributes",
-                "every individual has an audience_attributes row",
-                missing,
-            )
-        )
-    return checks
-
-
-def _exposure_rules(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    """Exposures inside their flight days; delivered ones within the daily and flight caps."""
-    if not _needs(
-        tables,
-        {
-            "campaign_exposures": ("exposure_id", "individual_id", "campaign_id", "exposure_ts"),
-            "campaigns": ("campaign_id", "start_date", "end_date"),
-        },
-    ):
-        return []
-    exposures = tables["campaign_exposures"]
-    flights = F.broadcast(tables["campaigns"])
-    day = F.to_date("exposure_ts")
-    checks = _row_checks(
-        "campaign_exposures",
-        exposures.join(flights.select("campaign_id", "start_date", "end_date"), "campaign_id"),
-        ["exposure_id"],
-        [
-            RowRule(
-                "window:campaign_exposures.exposure_ts",
-                "exposure_ts falls within its campaign's start_date..end_date (inclusive days)",
-                (day < F.col("start_date")) | (day > F.col("end_date")),
-            )
-        ],
-    )
-    caps = ("frequency_cap_per_day", "frequency_cap_per_flight")
-    if not set(caps) <= set(tables["campaigns"].columns):
-        return checks
-    if "is_co_exposure" in exposures.columns:
-        exposures = exposures.where(~F.col("is_co_exposure"))
-    limits = flights.select("campaign_id", *caps)
-    for cap, grouping, what in (
-        ("frequency_cap_per_day", [*PAIR, day.alias("day")], "per person and UTC day"),
-        ("frequency_cap_per_flight", list(PAIR), "per person over the flight"),
-    ):
-        counts = exposures.groupBy(*grouping).agg(F.count("*").alias("_exposures"))
-        checks += _row_checks(
-            "campaign_exposures",
-            counts.join(limits, "campaign_id"),
-            [c if isinstance(c, str) else "day" for c in grouping],
-            [
-                RowRule(
-                    f"cap:campaign_exposures.{cap}",
-                    f"delivered exposures {what} <= the campaign's {cap}",
-                    F.col("_exposures") > F.col(cap),
-                )
-            ],
-        )
-    return checks
-
-
-def _holdout_unexposed(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    if not _needs(
-        tables,
-        {
-            "campaign_exposures": ("exposure_id", *PAIR),
-            "campaign_audience": (*PAIR, "is_holdout"),
-        },
-    ):
-        return []
-    holdout = tables["campaign_audience"].where(F.col("is_holdout")).select(*PAIR)
-    exposed = tables["campaign_exposures"].select("exposure_id", *PAIR).join(holdout, list(PAIR))
-    return [
-        _counted(
-            "holdout:campaign_exposures",
-            "campaign_exposures",
-            "no one in a campaign's holdout is exposed to it (co-exposures included)",
-            exposed.select("exposure_id"),
-        )
-    ]
-
-
-def _response_exposure(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    columns = ("exposure_id", "individual_id", "campaign_id")
-    if not _needs(
-        tables,
-        {
-            "response_events": ("response_id", *columns, "response_ts"),
-            "campaign_exposures": (*columns, "exposure_ts"),
-        },
-    ):
-        return []
-    joined = (
-        tables["response_events"]
-        .where(F.col("exposure_id").isNotNull())
-        .join(_exposures_as_touch(tables), "exposure_id")
-    )
-    return _row_checks(
-        "response_events",
-        joined,
-        ["response_id"],
-        [
-            RowRule(
-                "consistent:response_events.exposure_id",
-                "a response's exposure has the same individual and campaign",
-                _other_touch(),
-            ),
-            RowRule(
-                "order:response_events.response_ts>=exposure_ts",
-                "response_ts >= the exposure_ts of its exposure",
-                F.col("response_ts") < F.col("_touch_ts"),
-            ),
-        ],
-    )
-
-
-def _attribution(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    """Weights sum to 1 per (response, model); every conversion is attributed by every
-    configured model; only conversions are attributed; touches precede their conversion."""
-    if not _needs(
-        tables,
-        {
-            "outcome_metrics": (
-                "outcome_id",
-                "response_id",
-                "attribution_model",
-                "attribution_weight",
-            ),
-            "response_events": ("response_id", "response_type", "response_ts"),
-        },
-    ):
-        return []
-    outcomes, responses = tables["outcome_metrics"], tables["response_events"]
-    sums = outcomes.groupBy("response_id", "attribution_model").agg(
-        F.sum("attribution_weight").alias("_total")
-    )
-    models = F.array(*(F.lit(m) for m in spec.responses.attribution.models))
-    wanted = responses.where(F.col("response_type") == C.CONVERSION).select(
-        "response_id", F.explode(models).alias("attribution_model")
-    )
-    kinds = responses.select("response_id", "response_type", F.col("response_ts").alias("_at"))
-    attributed = outcomes.join(kinds, "response_id")
-    checks = _row_checks(
-        "outcome_metrics",
-        wanted.join(sums, ["response_id", "attribution_model"], "full"),
-        ["response_id", "attribution_model"],
-        [
-            RowRule(
-                "sum:outcome_metrics.attribution_weight",
-                f"attribution_weight sums to 1 (±{WEIGHT_TOLERANCE:g}) per conversion and "
-                "configured attribution model",
-                F.abs(F.coalesce(F.col("_total"), F.lit(0.0)) - F.lit(1.0))
-                > F.lit(WEIGHT_TOLERANCE),
-            )
-        ],
-    )
-    checks += _row_checks(
-        "outcome_metrics",
-        attributed,
-        ["outcome_id"],
-        [
-            RowRule(
-                "conversion:outcome_metrics.response_id",
-                "outcome rows attribute conversions only",
-                F.col("response_type") != C.CONVERSION,
-            )
-        ],
-    )
-    if _needs(
-        tables,
-        {
-            "outcome_metrics": ("exposure_id", *PAIR),
-            "campaign_exposures": ("exposure_id", *PAIR, "exposure_ts"),
-        },
-    ):
-        touched = attributed.where(F.col("exposure_id").isNotNull()).join(
-            _exposures_as_touch(tables), "exposure_id"
-        )
-        checks += _row_checks(
-            "outcome_metrics",
-            touched,
-            ["outcome_id"],
-            [
-                RowRule(
-                    "consistent:outcome_metrics.exposure_id",
-                    "a credited touch is an exposure of the same individual and campaign",
-                    _other_touch(),
-                ),
-                RowRule(
-                    "order:outcome_metrics.touch<=conversion",
-                    "a credited touch happens no later than the conversion",
-                    F.col("_touch_ts") > F.col("_at"),
-                ),
-            ],
-        )
-    return checks
-
-
-def _exposures_as_touch(tables: Tables) -> DataFrame:
-    return tables["campaign_exposures"].select(
-        "exposure_id",
-        F.col("individual_id").alias("_touch_individual"),
-        F.col("campaign_id").alias("_touch_campaign"),
-        F.col("exposure_ts").alias("_touch_ts"),
-    )
-
-
-def _other_touch() -> Column:
-    return (F.col("individual_id") != F.col("_touch_individual")) | (
-        F.col("campaign_id") != F.col("_touch_campaign")
-    )
-
-
-PAIR = ("individual_id", "campaign_id")
-CROSS_CHECKS: tuple[Callable[[Tables, GenerationSpec], list[Check]], ...] = (
-    _household_members,
-    _derived,
-    _exposure_rules,
-    _holdout_unexposed,
-    _response_exposure,
-    _attribution,
-)
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _counted(name: str, table: str, description: str, offending: DataFrame) -> Check:
-    """A check whose violations are the rows of ``offending`` (keys and context columns)."""
-    count = offending.count()
-    return hard(name, table, description, count, _samples(offending) if count else [])
-
-
-def _samples(offending: DataFrame) -> list[Any]:
-    """Up to MAX_SAMPLES rows, smallest first: a scalar for one column, else a dict."""
-    rows = offending.orderBy(*offending.columns).limit(MAX_SAMPLES).collect()
-    return [row[0] if len(row) == 1 else row.asDict() for row in rows]
-
-
-def _any(conditions: Iterable[Column]) -> Column:
-    result = F.lit(False)
-    for condition in conditions:
-        result = result | condition
-    return result
-
-
-def _all(conditions: Iterable[Column]) -> Column:
-    result = F.lit(True)
-    for condition in conditions:
-        result = result & condition
-    return result
+    return row_checks(name, joined, keys, rules)

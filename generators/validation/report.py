@@ -92,13 +92,16 @@ def _campaign_table(checks: list[Check]) -> list[str]:
         return []
     lines = [
         "",
-        "## Planted lift per campaign",
+        "## Lift per campaign",
         "",
-        "| campaign | planted lift | observed lift | 95% CI | covered |",
-        "|---:|---:|---:|---|---|",
+        "True lift is campaign_ground_truth.true_lift (the expected effect on reached people);",
+        "observed lift is the conversion rate of reached minus holdout people.",
+        "",
+        "| campaign | planted lift (max) | true lift | observed lift | 95% CI | covered |",
+        "|---:|---:|---:|---:|---|---|",
     ]
     lines += [
-        f"| {r['campaign_id']} | {r['true_lift']:.4f} | {r['observed_lift']:.4f} | "
+        f"| {r['campaign_id']} | {r['planted_lift']:.4f} | {r['true_lift']:.4f} | {r['observed_lift']:.4f} | "
         f"[{r['ci_low']:.4f}, {r['ci_high']:.4f}] | {'yes' if r['covered'] else 'no'} |"
         for r in lift.data["campaigns"]
     ]

@@ -1,0 +1,86 @@
+"""Shared machinery of the hard checks: per-row rules counted in one aggregate, offending rows
+counted and sampled.
+
+Invariants: a rule's violation count is the number of rows where ``broken`` is true (null counts
+as not broken); samples are the smallest offending keys (deterministic), at most MAX_SAMPLES,
+and are only fetched when a rule fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from generators.validation.model import MAX_SAMPLES, Check, hard
+
+Tables = Mapping[str, DataFrame]
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """A per-row rule of one table: ``broken`` is true on an offending row."""
+
+    name: str
+    description: str
+    broken: Column
+    context: tuple[str, ...] = ()
+
+
+def row_checks(name: str, df: DataFrame, keys: list[str], rules: list[RowRule]) -> list[Check]:
+    """One aggregate counting every rule's offending rows, then samples of the failing ones."""
+    if not rules:
+        return []
+    return rule_checks(name, df, keys, rules, df.agg(*rule_sums(rules)).first())
+
+
+def rule_sums(rules: list[RowRule]) -> list[Column]:
+    """Aggregate columns ``_rule<i>``: offending rows of each rule (to add to a larger agg)."""
+    return [F.sum(F.when(r.broken, 1).otherwise(0)).alias(f"_rule{i}") for i, r in enumerate(rules)]
+
+
+def rule_checks(
+    name: str, df: DataFrame, keys: list[str], rules: list[RowRule], totals
+) -> list[Check]:
+    """The checks of ``rules`` from an aggregate row holding their ``_rule<i>`` counts."""
+    checks = []
+    for i, rule in enumerate(rules):
+        count = totals[f"_rule{i}"] or 0
+        shown = list(dict.fromkeys([*keys, *rule.context]))
+        shown_rows = samples(df.where(rule.broken).select(*shown)) if count else []
+        checks.append(hard(rule.name, name, rule.description, count, shown_rows))
+    return checks
+
+
+def needs(tables: Tables, needed: dict[str, tuple[str, ...]]) -> bool:
+    """Every named table is present with the named columns."""
+    return all(t in tables and set(cols) <= set(tables[t].columns) for t, cols in needed.items())
+
+
+def counted(name: str, table: str, description: str, offending: DataFrame) -> Check:
+    """A check whose violations are the rows of ``offending`` (keys and context columns)."""
+    count = offending.count()
+    return hard(name, table, description, count, samples(offending) if count else [])
+
+
+def samples(offending: DataFrame) -> list[Any]:
+    """Up to MAX_SAMPLES rows, smallest first: a scalar for one column, else a dict."""
+    rows = offending.orderBy(*offending.columns).limit(MAX_SAMPLES).collect()
+    return [row[0] if len(row) == 1 else row.asDict() for row in rows]
+
+
+def any_of(conditions: Iterable[Column]) -> Column:
+    result = F.lit(False)
+    for condition in conditions:
+        result = result | condition
+    return result
+
+
+def all_of(conditions: Iterable[Column]) -> Column:
+    result = F.lit(True)
+    for condition in conditions:
+        result = result & condition
+    return result
