@@ -4,7 +4,9 @@ drawn). Individuals without any event get zero affinities and the class ``lapsed
 Formulas (spec.audience; W = window days):
 - affinity_<c> = frequency_weight × events_<c> / total_events
                 + recency_weight × recent_<c> / Σ recent   (0 without events),
-  where recent_<c> is the recency-weighted event count of viewership_patterns.
+  where recent_<c> is the recency-weighted event count of viewership_patterns (half-life
+  audience.affinity.recency_half_life_days); when every event is so old that Σ recent is 0, the
+  recency term uses the frequency share instead. Affinities sum to 1 for people with events.
 - behavioural_class: ``lapsed`` if no event or recency_days >= lapsed_after_days; else ``heavy``
   if events_per_week >= heavy_events_per_week; ``moderate`` if >= moderate_events_per_week;
   else ``light``. events_per_week is total_events / (W / 7).
@@ -68,7 +70,9 @@ def attributes(spec: GenerationSpec, individuals: DataFrame, patterns: DataFrame
             total > 0,
             F.lit(cfg.affinity.frequency_weight) * F.col(f"events_{c}") / total
             + F.lit(cfg.affinity.recency_weight)
-            * F.when(recent_total > 0, F.col(f"recent_{c}") / recent_total).otherwise(0.0),
+            * F.when(recent_total > 0, F.col(f"recent_{c}") / recent_total).otherwise(
+                F.col(f"events_{c}") / total
+            ),
         ).otherwise(0.0)
         for c in CONTENT_CATEGORIES
     }

@@ -142,7 +142,8 @@ def open_chat(browser: Browser, server: AppServer) -> Page:
     chat = page.new_page()
     chat.set_default_timeout(UI_TIMEOUT)
     chat.goto(server.url)
-    expect(chat.get_by_text("synthetic marketing identity graphs").first).to_be_visible()
+    welcome = chat.get_by_text("synthetic marketing identity graphs").first
+    expect(welcome).to_be_visible(timeout=4 * UI_TIMEOUT)  # the first chat warms the server up
     return chat
 
 

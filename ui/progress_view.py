@@ -65,8 +65,6 @@ class ProgressView:
             self.progress.apply(RunFailed(self.progress.running_table(), error or "it stopped"))
         self._finished = True
         await self._draw()
-        if self._message is not None:
-            await self._message.remove_actions()
 
     async def _draw(self) -> None:
         self._changed, self._drawn_at = False, time.monotonic()
@@ -83,9 +81,12 @@ class ProgressView:
             cancel = cl.Action(name=CANCEL_ACTION, payload={}, label="Cancel", icon="square")
             self._message = cl.Message(content=content, actions=[cancel])
             await self._message.send()
-        else:
-            self._message.content = content
-            await self._message.update()
+            return
+        self._message.content = content
+        await self._message.update()
+        if self.outcome != RUNNING and self._message.actions:
+            await self._message.remove_actions()  # committed or stopped: nothing to cancel
+            self._message.actions = []
 
     def _status(self) -> str:
         outcome = self.outcome
@@ -100,7 +101,8 @@ class ProgressView:
             note = " · cancelling…" if self.cancel_requested else ""
             return f"Generating: {line}{note}"
         if outcome == DONE:
-            return f"Generation done: {line}"
+            checking = "" if self._finished else " · validating the tables…"
+            return f"Generation done: {line}{checking}"
         if outcome == "cancelled":
             return (
                 "Generation **cancelled**: the run stopped and nothing was written "

@@ -62,7 +62,7 @@ def _derived(tables: Tables, spec: GenerationSpec) -> list[Check]:
             "viewership_patterns": ("individual_id", "total_events"),
         },
     ):
-        counted = (
+        per_person = (
             tables["content_engagements"]
             .groupBy("individual_id")
             .agg(F.count("*").alias("_events"))
@@ -70,7 +70,7 @@ def _derived(tables: Tables, spec: GenerationSpec) -> list[Check]:
         joined = (
             tables["viewership_patterns"]
             .select("individual_id", "total_events")
-            .join(counted, "individual_id", "full")
+            .join(per_person, "individual_id", "full")
         )
         checks += row_checks(
             "viewership_patterns",
