@@ -116,7 +116,7 @@ class LocalDeltaWarehouse:
         if not self.schema_path.is_dir():
             return
         for table_dir in self.schema_path.iterdir():
-            if table_dir.is_dir():
+            if table_dir.is_dir() and not table_dir.name.startswith("_"):
                 self._remove_staging(table_dir.name, run_id)
 
     def read(self, table: str) -> DataFrame:
