@@ -35,7 +35,6 @@ from generators.validation.report import to_json, write_report
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 REPORTS = "_reports"
-FINGERPRINT_PROPERTY = "idgraph.spec_fingerprint"
 RUN_ID_PROPERTY = "idgraph.run_id"
 SPEC_PROPERTY = "idgraph.spec"
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
