@@ -2,9 +2,10 @@
 
 Selection, first match wins:
 1. ``IDGRAPH_SPARK=databricks``: Databricks Connect (``databricks-connect``, imported lazily).
-2. ``remote`` argument or ``SPARK_REMOTE``: Spark Connect; ``sc://host:port`` joins a server,
+2. ``DATABRICKS_RUNTIME_VERSION`` set (a Databricks Jobs run): the runtime's own session.
+3. ``remote`` argument or ``SPARK_REMOTE``: Spark Connect; ``sc://host:port`` joins a server,
    ``local[N]`` starts one in this process (on a free port) and connects to it.
-3. otherwise classic local Spark on ``master`` (default ``local[*]``).
+4. otherwise classic local Spark on ``master`` (default ``local[*]``).
 
 Invariants of every session returned: time zone UTC and ANSI mode on. Sessions that write local
 Parquet also write ``TIMESTAMP_MICROS`` (never INT96), which Delta readers require. A JVM started
@@ -42,6 +43,8 @@ def get_spark(master: str | None = None, remote: str | None = None) -> SparkSess
     """The session for this process, configured as the module docstring states."""
     if os.environ.get("IDGRAPH_SPARK", "").lower() == "databricks":
         return _configure(_databricks_session(), SESSION_CONF)
+    if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
+        return _configure(SparkSession.builder.getOrCreate(), SESSION_CONF)
     remote = remote or os.environ.get("SPARK_REMOTE")
     if remote is None:
         spark = _classic(master or "local[*]")
@@ -121,6 +124,8 @@ def _local_connect(master: str) -> SparkSession:
             "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
             "spark.connect.grpc.binding.address": "127.0.0.1",
             "spark.connect.grpc.binding.port": str(port),
+            # progress every 200 ms (default 2 s) so short table builds still report progress
+            "spark.connect.progress.reportInterval": "200ms",
         },
     )
     os.environ["SPARK_CONNECT_MODE_ENABLED"] = "1"

@@ -3,9 +3,6 @@
 A line names the table, its module, its key and the tables it reads. The module provides
 ``build(ctx)``, ``COLUMNS`` (column → description), ``expected_rows(spec)`` and the table's
 description (``DESCRIPTION``, else the first paragraph of its docstring).
-
-While entity modules are still being written, a line whose module (or a module it imports) does
-not exist yet is skipped, and so is every line that depends on a skipped table.
 """
 
 from __future__ import annotations
@@ -55,17 +52,10 @@ def node(
 
 
 def _load() -> tuple[TableNode, ...]:
-    nodes: list[TableNode] = []
-    for table, module_name, key, depends_on in REGISTRY:
-        if not set(depends_on) <= {n.name for n in nodes}:
-            continue
-        try:
-            module = importlib.import_module(f"generators.{module_name}")
-        except ModuleNotFoundError as error:
-            if not (error.name or "").startswith("generators."):
-                raise
-            continue
-        nodes.append(node(table, module, key, depends_on))
+    nodes = [
+        node(table, importlib.import_module(f"generators.{module_name}"), key, depends_on)
+        for table, module_name, key, depends_on in REGISTRY
+    ]
     check_graph(nodes)
     return tuple(nodes)
 

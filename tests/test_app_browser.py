@@ -40,6 +40,7 @@ CHROMIUM_ARGS = [
 STEPS = ("households", "demographics", "engagement", "audience", "campaigns", "responses", "output")
 TABLES_DONE_TIMEOUT = 600_000  # ms: generous for loaded machines; Spark starts on the first run
 UI_TIMEOUT = 30_000
+expect.set_options(timeout=UI_TIMEOUT)  # assertions wait like actions: the machine may be loaded
 MODEL_VARIABLES = ("DATABRICKS_SERVING_ENDPOINT", "OPENAI_BASE_URL", "IDGRAPH_OPENAI_MODEL")
 
 
@@ -155,9 +156,12 @@ def send(page: Page, text: str) -> None:
 
 
 def click(page: Page, label: str) -> None:
+    """Press the latest button with this label from the keyboard: the chat autoscrolls and a
+    floating scroll button can sit over the buttons, which makes pointer clicks land elsewhere."""
     button = page.get_by_role("button", name=label, exact=True).last
-    expect(button).to_be_visible()
-    button.click()
+    expect(button).to_be_enabled()
+    button.focus()
+    button.press("Enter")
 
 
 def shot(page: Page, name: str, show: str | None = None) -> None:
@@ -331,7 +335,8 @@ def test_apps_mode_shows_the_forwarded_user_and_never_the_token(
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT)
     page.goto(apps_app.url)
-    expect(page.get_by_text("Signed in as Ana Lytics (ana@example.com)").first).to_be_visible()
+    signed_in = page.get_by_text("Signed in as Ana Lytics (ana@example.com)").first
+    expect(signed_in).to_be_visible(timeout=4 * UI_TIMEOUT)  # the first chat warms the server up
     expect(page.get_by_text("Step 1/7 · households").first).to_be_visible()
     shot(page, "apps-01-signed-in")
     assert APPS_TOKEN not in page.content()
