@@ -1,7 +1,9 @@
 """Published US figures behind the spec defaults (see ``data/us_census.yaml`` for sources).
 
 The YAML file names each source table and year; this module only loads it. Values are shares
-that sum to 1 per block (``zip3_ranges`` excepted).
+that sum to 1 per block, except ``zip3_ranges`` (ZIP prefix ranges per state) and the median
+blocks ``state_median_income`` and ``household_size_median_income`` (medians in US dollars, with
+the published US median of the same table in ``us_median``; see ``median_ratios``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ def values(block: str) -> dict[str, Any]:
 def source(block: str) -> dict[str, Any]:
     """The ``source`` of one block: table, title, year, url."""
     return dict(census()[block]["source"])
+
+
+def median_ratios(block: str) -> dict[str, float]:
+    """Each median of a median block divided by the block's published US median."""
+    us_median = float(census()[block]["us_median"])
+    return {key: float(median) / us_median for key, median in values(block).items()}
 
 
 def states() -> tuple[str, ...]:

@@ -12,7 +12,10 @@ Every attribute is a pure function of ``(seed, household_id)`` (streams ``househ
   so the 5-digit code is always inside the state's ranges.
 - ``urbanicity``: categorical over ``households.urbanicity`` (independent of state).
 - ``income_bracket``: bracket j (0 = under_25k .. 6 = 200k_plus) has odds
-  w*_j · exp(j · δ), δ = INCOME_TILT · (ln STATE_INCOME_RATIO[state] + ln SIZE_INCOME_RATIO[size]).
+  w*_j · exp(j · δ), δ = INCOME_TILT · (ln r_state + ln r_size), where r_state and r_size are the
+  median household income of the state and of households of that size (7 or more persons share
+  the 7+ median) divided by the US median: ACS 2018 1-year B19013 and B19019
+  (``census.median_ratios`` of ``state_median_income`` and ``household_size_median_income``).
   A household in a richer state or with more (earning) members shifts towards higher brackets.
   The base weights w* are raked on the driver (iterative proportional fitting over the state and
   size mixes of the spec) so the expected overall bracket mix equals ``households.income_brackets``.
@@ -54,22 +57,12 @@ COLUMNS = {
     "created_at": "When the household record was created (UTC), before the engagement window.",
 }
 
-# Household median income of each state relative to the US median (ACS 2018 1-year, B19013;
-# approximate, rounded to 2 decimals). Only shifts bracket odds; the overall mix stays the spec's.
-STATE_INCOME_RATIO = {
-    "AL": 0.81, "AK": 1.20, "AZ": 0.96, "AR": 0.76, "CA": 1.22, "CO": 1.16, "CT": 1.23,
-    "DE": 1.06, "DC": 1.38, "FL": 0.90, "GA": 0.95, "HI": 1.30, "ID": 0.90, "IL": 1.05,
-    "IN": 0.90, "IA": 0.97, "KS": 0.94, "KY": 0.81, "LA": 0.77, "ME": 0.90, "MD": 1.34,
-    "MA": 1.29, "MI": 0.92, "MN": 1.14, "MS": 0.72, "MO": 0.88, "MT": 0.89, "NE": 0.96,
-    "NV": 0.95, "NH": 1.21, "NJ": 1.32, "NM": 0.76, "NY": 1.10, "NC": 0.87, "ND": 1.03,
-    "OH": 0.91, "OK": 0.84, "OR": 1.02, "PA": 0.98, "RI": 1.04, "SC": 0.84, "SD": 0.91,
-    "TN": 0.85, "TX": 0.98, "UT": 1.15, "VT": 0.98, "VA": 1.17, "WA": 1.20, "WV": 0.73,
-    "WI": 0.98, "WY": 0.99,
-}  # fmt: skip
-# Median income by household size relative to all households (assumed, shaped after CPS HINC-01:
-# one-person households earn about half the median, 4-person households the most).
-SIZE_INCOME_RATIO = {1: 0.50, 2: 1.05, 3: 1.25, 4: 1.40, 5: 1.35, 6: 1.30}
-SIZE_INCOME_RATIO_7_PLUS = 1.25
+# Census blocks of median household income (USD) by state and by household size; only their
+# ratios to the published US median are used, to shift bracket odds (the overall mix stays the
+# spec's). Key "7" of the size block is 7 or more persons.
+STATE_MEDIAN_INCOME_BLOCK = "state_median_income"
+SIZE_MEDIAN_INCOME_BLOCK = "household_size_median_income"
+SIZE_MEDIAN_INCOME_TOP = 7
 # Bracket-index shift per unit of log income ratio: d E[log income] / dδ ≈ 1.83 over the census
 # bracket mix, so δ = 0.55 · ln(ratio) moves mean log income by about ln(ratio).
 INCOME_TILT = 0.55
@@ -146,7 +139,8 @@ def income_bracket_model(spec: GenerationSpec) -> tuple[dict[str, float], dict[s
     index = np.array([INCOME_BRACKETS.index(b) for b in brackets], dtype=float)
     target = np.array([target_map[b] for b in brackets]) / sum(target_map.values())
     states = {s: w for s, w in spec.households.states.items() if w > 0}
-    state_shift = {s: INCOME_TILT * math.log(STATE_INCOME_RATIO[s]) for s in states}
+    ratios = census.median_ratios(STATE_MEDIAN_INCOME_BLOCK)
+    state_shift = {s: INCOME_TILT * math.log(ratios[s]) for s in states}
     sizes = size_pmf(spec)
     share = np.array([ws * pk for ws in states.values() for pk in sizes.values()])
     shift = np.array([state_shift[s] + size_shift(k) for s in states for k in sizes])
@@ -165,7 +159,8 @@ def income_bracket_model(spec: GenerationSpec) -> tuple[dict[str, float], dict[s
 
 def size_shift(size: int) -> float:
     """Bracket-index shift of a household of ``size`` people."""
-    return INCOME_TILT * math.log(SIZE_INCOME_RATIO.get(size, SIZE_INCOME_RATIO_7_PLUS))
+    ratios = census.median_ratios(SIZE_MEDIAN_INCOME_BLOCK)
+    return INCOME_TILT * math.log(ratios[str(min(size, SIZE_MEDIAN_INCOME_TOP))])
 
 
 def households(spark: SparkSession, spec: GenerationSpec) -> DataFrame:

@@ -21,8 +21,14 @@ BLOCKS = (
     "employment_16plus",
     "zip3_ranges",
     "urbanicity",
+    "state_median_income",
+    "household_size_median_income",
 )
-SHARE_BLOCKS = tuple(b for b in BLOCKS if b != "zip3_ranges")
+# Medians in US dollars, not shares: each carries the published US median in `us_median`.
+MEDIAN_BLOCKS = ("state_median_income", "household_size_median_income")
+SHARE_BLOCKS = tuple(b for b in BLOCKS if b != "zip3_ranges" and b not in MEDIAN_BLOCKS)
+# Plausible bounds for a US median household income (USD) of a state or household size.
+MEDIAN_INCOME_BOUNDS = (30_000, 150_000)
 
 _USPS_CODES = (
     "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV "
@@ -55,6 +61,7 @@ EXPECTED_KEYS = {
     },
     "employment_16plus": {"employed", "unemployed", "retired", "student", "homemaker_or_other"},
     "urbanicity": {"urban", "suburban", "rural"},
+    "household_size_median_income": {1, 2, 3, 4, 5, 6, 7},
 }
 
 
@@ -123,3 +130,37 @@ def test_average_household_size(census: dict) -> None:
     values = census["household_size"]["values"]
     lower_bound = sum(int(size) * share for size, share in values.items())
     assert lower_bound <= average + 0.01
+
+
+@pytest.mark.parametrize("block", MEDIAN_BLOCKS)
+def test_medians_are_plausible_dollar_amounts(census: dict, block: str) -> None:
+    low, high = MEDIAN_INCOME_BOUNDS
+    values = census[block]["values"]
+    assert values, f"{block} has no values"
+    for key, median in values.items():
+        assert isinstance(median, int), f"{block}.{key} is not whole dollars"
+        assert low <= median <= high, f"{block}.{key} = {median} is implausible"
+    us_median = census[block]["us_median"]
+    assert isinstance(us_median, int)
+    assert low <= us_median <= high
+    assert min(values.values()) < us_median < max(values.values())
+
+
+def test_state_median_income_covers_every_state(census: dict) -> None:
+    medians = census["state_median_income"]["values"]
+    assert list(medians) == list(census["state_household_share"]["values"])
+    assert set(medians) == USPS_STATES
+
+
+def test_median_blocks_share_the_us_median(census: dict) -> None:
+    # B19013 and B19019 (all households) of the same ACS year publish the same US median
+    by_state = census["state_median_income"]
+    by_size = census["household_size_median_income"]
+    assert by_state["us_median"] == by_size["us_median"]
+    assert by_state["source"]["year"] == by_size["source"]["year"]
+
+
+def test_one_person_households_earn_least(census: dict) -> None:
+    medians = census["household_size_median_income"]["values"]
+    assert medians[1] == min(medians.values())
+    assert medians[1] < census["household_size_median_income"]["us_median"] < medians[2]
