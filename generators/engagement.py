@@ -25,7 +25,8 @@ drawn by inverse CDF from ``BETA_QUANTILES + 1`` quantiles (scipy) interpolated 
 Follow-ups have a null duration.
 
 Co-viewing: an own CTV view in a household of 2+ is co-viewed with probability
-``co_viewing_rate`` by another member drawn uniformly, when that member has CTV. The co-viewer
+``co_viewing_rate`` by another member drawn uniformly, when that member has CTV and is not
+inactive (inactive people have no events at all). The co-viewer
 gets a copy (same content, timestamp and duration; ``co_viewing`` true on both rows,
 ``co_viewer_of_event_id`` = the original's id) keyed in its own id space:
 ``ids.event_id(co_viewer, OWN_EVENT_SLOTS · (1 + (m − m' − 1) mod 16) + k)`` where m, m' are the
@@ -43,7 +44,7 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from generators import content, identity, ids, rng, viewers
+from generators import content, identity, ids, reference, rng, viewers
 from generators.sampling import pick, quantile_draw, running_sums
 from generators.seasonality import (
     SECONDS_PER_DAY,
@@ -139,9 +140,14 @@ def _active_people(
 ) -> DataFrame:
     iid, hid, age = F.col("individual_id"), F.col("household_id"), F.col("age")
     band = viewers.age_band_index(age)
-    activity = viewers.raw_activity(band, F.col("employment_status")) / F.lit(
-        viewers.mean_activity(spec, individuals)
+    mean = reference.reference_mean(
+        individuals.sparkSession,
+        spec,
+        "viewers.mean_activity",
+        "individuals",
+        lambda people: viewers.mean_activity(spec, people),
     )
+    activity = viewers.raw_activity(band, F.col("employment_status")) / F.lit(mean)
     flags = viewers.device_flags(spec, iid, hid, age)
     flagged = individuals.select(
         "*", *(flag.alias(f"_has_{d}") for d, flag in flags.items())
@@ -279,6 +285,7 @@ def _is_co_viewed(spec: GenerationSpec) -> Column:
             spec.seed, "engagement.co_view", iid, F.col("k"), p=spec.engagement.co_viewing_rate
         )
         & identity.has_device(spec, co_viewer, hid, "ctv")
+        & ~viewers.is_inactive(spec, co_viewer)
     )
 
 

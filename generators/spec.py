@@ -356,12 +356,19 @@ class EventsPerIndividual(Strict):
         le=5,
         description="Power-law exponent of the density (> 2 so the mean exists; 2.1-3 typical).",
     )
-    max: int = Field(default=5000, ge=1, le=1_000_000, description="Cap on events per individual.")
+    max: int = Field(
+        default=5000,
+        ge=1,
+        le=65_536,
+        description="Cap on events per individual (at most 65,536, the event id space per person).",
+    )
     inactive_share: float = Field(
         default=0.08,
         ge=0,
         lt=1,
-        description="Share of individuals with no engagement in the window.",
+        description="Share of individuals with a usable device who have no engagement in the "
+        "window (people without any device, e.g. children in a household without CTV or a "
+        "shared tablet, never engage either).",
     )
 
     @model_validator(mode="after")

@@ -19,6 +19,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from scipy.stats import norm
 
+from generators import viewers
 from generators.seasonality import day_weights
 from generators.spec import GenerationSpec
 from generators.validation.measures import correlation
@@ -76,7 +77,7 @@ def _per_individual_checks(
         )
     )
     if people is not None:
-        checks.append(_inactive_check(people.count(), active, target.inactive_share))
+        checks.append(_inactive_check(_with_device(people, spec), active, target.inactive_share))
     return checks
 
 
@@ -139,13 +140,22 @@ def _power_law_xmin(spec: GenerationSpec) -> float:
     return max(1.0, target.mean * (target.alpha - 2) / (target.alpha - 1))
 
 
+def _with_device(people: DataFrame, spec: GenerationSpec) -> int:
+    """Individuals with a usable device: the population ``inactive_share`` applies to (people
+    without one never engage)."""
+    iid, hid, age = F.col("individual_id"), F.col("household_id"), F.col("age")
+    return people.where(
+        viewers.any_of(list(viewers.device_flags(spec, iid, hid, age).values()))
+    ).count()
+
+
 def _inactive_check(population: int, active: int, share: float) -> Check:
     observed = 1 - active / population if population else 0.0
     tolerance = max(SHARE_FLOOR, 3 * math.sqrt(share * (1 - share) / max(population, 1)))
     return stat(
         "share:individuals.inactive",
         "content_engagements",
-        "share of individuals with no engagement event",
+        "share of individuals with a device and no engagement event",
         within=abs(observed - share) <= tolerance,
         target=share,
         observed=round(observed, 4),
