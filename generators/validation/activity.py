@@ -23,14 +23,13 @@ from generators import viewers
 from generators.seasonality import day_weights
 from generators.spec import GenerationSpec
 from generators.validation.measures import correlation
-from generators.validation.model import Check, stat
+from generators.validation.model import Check, share_stat, stat
 
 MIN_CORRELATION = 0.9
 MIN_BINS = 3
 SIGMA_TOLERANCE = 0.15
 ALPHA_TOLERANCE = 0.25
 MEAN_TOLERANCE = 0.15
-SHARE_FLOOR = 0.02
 COPY_COLUMN = "co_viewer_of_event_id"  # set on co-viewers' copies: not the person's own events
 
 Tables = Mapping[str, DataFrame]
@@ -150,17 +149,14 @@ def _with_device(people: DataFrame, spec: GenerationSpec) -> int:
 
 
 def _inactive_check(population: int, active: int, share: float) -> Check:
-    observed = 1 - active / population if population else 0.0
-    tolerance = max(SHARE_FLOOR, 3 * math.sqrt(share * (1 - share) / max(population, 1)))
-    return stat(
+    return share_stat(
         "share:individuals.inactive",
         "content_engagements",
         "share of individuals with a device and no engagement event",
-        within=abs(observed - share) <= tolerance,
         target=share,
-        observed=round(observed, 4),
-        statistic=f"difference {observed - share:+.4f} over n={population:,}",
-        tolerance=f"|difference| <= {tolerance:.4f}",
+        hits=population - active,
+        n=population,
+        unit="people with a device",
     )
 
 

@@ -8,6 +8,7 @@ when every hard check passes. Everything is JSON-compatible (``to_dict``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -77,6 +78,37 @@ def stat(
         statistic=statistic,
         tolerance=tolerance,
         data=dict(data or {}),
+    )
+
+
+SHARE_FLOOR = 0.02
+
+
+def share_stat(
+    name: str,
+    table: str,
+    description: str,
+    *,
+    target: float,
+    hits: int,
+    n: int,
+    unit: str,
+    data: dict[str, Any] | None = None,
+) -> Check:
+    """A share ``hits / n`` against ``target``, within ``max(SHARE_FLOOR, 3 binomial standard
+    errors)`` so small runs are not flagged for sampling noise alone."""
+    observed = hits / n if n else 0.0
+    tolerance = max(SHARE_FLOOR, 3 * math.sqrt(target * (1 - target) / max(n, 1)))
+    return stat(
+        name,
+        table,
+        description,
+        within=abs(observed - target) <= tolerance,
+        target=target,
+        observed=round(observed, 4),
+        statistic=f"difference {observed - target:+.4f} over n={n:,} {unit}",
+        tolerance=f"|difference| <= {tolerance:.4f}",
+        data=data,
     )
 
 
