@@ -28,6 +28,7 @@ from agent.items import (
 )
 from agent.session import AgentSession
 from generators.databricks.identity import IdentityError, UserContext, in_databricks_app
+from generators.databricks.job_run import JobRunResult
 from generators.events import Event, RunStarted
 from generators.spec import GenerationSpec
 from generators.spec_errors import SpecError
@@ -43,7 +44,8 @@ MAX_SPEC_BYTES = 2_000_000
 
 class Chat:
     """One conversation: the agent session, the running turn and the generation's view. The
-    user's token lives only inside the session's permission check (``ui.identity``)."""
+    user's token lives only inside the session's permission check and, in a Databricks App, its
+    Databricks execution (``ui.identity``), never in plain attributes."""
 
     def __init__(self, user: UserContext, spec: GenerationSpec) -> None:
         self.loop = asyncio.get_running_loop()
@@ -52,6 +54,7 @@ class Chat:
             permission_check=identity.permission_check_for(user),
             user=user.email,
             on_event=self.on_event,
+            databricks=identity.execution_for(user),
         )
         self.view: ProgressView | None = None
         self.turn: asyncio.Task | None = None
@@ -149,8 +152,12 @@ class Chat:
         )
 
     async def _results(self) -> None:
-        """Rows and time per table, sample rows, the validation report, downloads."""
+        """Rows and time per table, sample rows, the validation report, downloads. A Databricks
+        Jobs run has none of these here (its summary names the tables): only the spec."""
         result = self.session.wizard.last_result
+        if isinstance(result, JobRunResult):
+            await self._say("**Download** the spec (reruns to the same data).", [self._spec_file()])
+            return
         location = str(result.location)
         local = Path(location).is_dir()
         if self.view is not None:
@@ -274,6 +281,9 @@ async def start() -> None:
             f"The app's default target (IDGRAPH_CATALOG, IDGRAPH_SCHEMA) is invalid: {error}"
         ).send()
         return
+    except ValueError as error:  # e.g. IDGRAPH_EXECUTION or IDGRAPH_JOB_THRESHOLD_ROWS
+        await cl.ErrorMessage(f"The app's configuration is invalid: {error}").send()
+        return
     cl.user_session.set("chat", chat)
     await cl.Message(
         render.welcome(identity.describe_user(user), chat.session.mode, chat.session.model_label)
@@ -348,7 +358,9 @@ async def on_cancel(action: cl.Action) -> None:
 
 @cl.on_chat_end
 async def end() -> None:
-    """A closed chat stops its generation (nothing half-written stays visible)."""
+    """A closed chat stops its generation (nothing half-written stays visible), except a
+    Databricks Jobs run: it goes on (its run page follows it) and is stopped only by Cancel."""
     chat = current_chat()
-    if chat is not None and chat.busy:
+    job_run = chat is not None and chat.view is not None and chat.view.progress.job is not None
+    if chat is not None and chat.busy and not job_run:
         chat.session.cancel()

@@ -13,6 +13,11 @@ caller's event loop as they happen. Tool calls of one model turn run one at a ti
 (``max_concurrency=1``), so a ``set_x`` followed by ``accept_step`` is never reordered. Turns of
 one session are serialised. ``on_event`` also receives every generation event, from the
 generation's thread.
+
+Where generation runs: locally (``generators.service.run_generation``) unless the session has a
+``databricks`` execution (the app gives it one inside a Databricks App), which runs it through
+Databricks Connect or as a Databricks Jobs run (``generators.databricks.execution``); either way
+the same events stream and ``cancel`` stops it (a Jobs run is cancelled on Databricks).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import (
@@ -52,6 +57,9 @@ from tools.render import step_table
 from tools.toolset import make_tools, offered_names
 from tools.wizard import PermissionCheck, WizardState, allow_all
 
+if TYPE_CHECKING:
+    from generators.databricks.execution import DatabricksExecution
+
 RECURSION_LIMIT = 150  # graph steps per turn: about 70 model calls
 _DONE = object()
 
@@ -72,9 +80,11 @@ class AgentSession:
         tracker: RunLogger | None = None,
         runner: Runner | None = None,
         model_label: str = "",
+        databricks: DatabricksExecution | None = None,
     ):
         self.wizard = WizardState(spec, permission_check)
         self.warehouse, self.user, self.validate = warehouse, user, validate
+        self.databricks = databricks
         self.on_event = on_event
         self.model_label = model_label or ("guided mode" if model is None else type(model).__name__)
         self.cancel_event = threading.Event()
@@ -235,6 +245,14 @@ class AgentSession:
         from generators.service import run_generation
 
         self.cancel_event.clear()
+        if self.databricks is not None:
+            return self.databricks.run(
+                spec,
+                on_event=self._forward,
+                cancel=self.cancel_event,
+                user=self.user,
+                validate=self.validate,
+            )
         return run_generation(
             spec,
             warehouse=self.warehouse,

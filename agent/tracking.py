@@ -154,9 +154,11 @@ class GenerationTracker:
 
 
 def _metrics(result: Any) -> Iterator[tuple[str, float]]:
+    """Rows (when known here: a Databricks Jobs run counts them on Databricks), time, verdict."""
     for table, rows in result.rows.items():
         yield f"rows.{table}", float(rows)
-    yield "rows_total", float(sum(result.rows.values()))
+    if result.rows:
+        yield "rows_total", float(sum(result.rows.values()))
     yield "seconds", float(result.seconds)
     if result.validation_passed is not None:
         yield "validation_passed", float(result.validation_passed)

@@ -13,12 +13,14 @@ Built from ``audience_attributes`` (segment, propensity_score) crossed with the 
   Reach is independent of the person's attributes, so reached and holdout people are comparable;
 - ``exposures`` and ``adstock`` from ``delivery`` (0 unless reached);
 - ``baseline_probability`` b = ``responses.baseline_conversion_rate`` × propensity / mean
-  propensity (an average-propensity person converts at the baseline rate without exposure);
+  propensity (an average-propensity person converts at the baseline rate without exposure; the
+  mean is the reference population's, see below);
 - ``true_conversion_probability`` p = b + ``planted_lift`` × adstock / (adstock +
   ``responses.saturation_exposures``). Both are clipped to below 1 (``MAX_PROBABILITY``).
 
-The mean propensity is an exact decimal sum over individuals, so it does not depend on
-partitioning.
+The mean propensity is taken over the reference population (``generators.reference``), so rows
+do not depend on ``households.count``; it is an exact decimal sum, so it does not depend on
+partitioning either.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from generators import delivery, rng
+from generators import delivery, reference, rng
 from generators.campaigns import target_pool
 from generators.pipeline import BuildContext
 from generators.spec import GenerationSpec
@@ -121,8 +123,10 @@ def people(ctx: BuildContext) -> DataFrame:
 
 def build(ctx: BuildContext) -> DataFrame:
     """TableNode builder."""
-    audience = people(ctx)
-    return assign(audience, ctx.upstream("campaigns"), ctx.spec, mean_propensity(audience))
+    mean = reference.reference_mean(
+        ctx.spark, ctx.spec, "mean_propensity", "audience_attributes", mean_propensity
+    )
+    return assign(people(ctx), ctx.upstream("campaigns"), ctx.spec, mean)
 
 
 def eligible_share(spec: GenerationSpec) -> float:

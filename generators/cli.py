@@ -7,6 +7,7 @@ reported as ``dotted.path: problem`` lines on stderr, never as a traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
         spec_commands.add_parser("validate", help="check a spec; exit 2 listing problems")
     )
 
-    _add_spec_args(commands.add_parser("estimate", help="expected rows per table, without Spark"))
+    estimate = commands.add_parser(
+        "estimate", help="expected rows and time per table, without Spark"
+    )
+    _add_spec_args(estimate)
+    estimate.add_argument(
+        "--cores",
+        type=_positive_int,
+        default=os.cpu_count() or 1,
+        help="cores the time estimate assumes (default: this machine's)",
+    )
 
     generate = commands.add_parser("generate", help="generate every table")
     _add_spec_args(generate)
@@ -106,11 +116,19 @@ def _spec_validate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _estimate(args: argparse.Namespace) -> int:
-    from generators.estimate import estimate, render_estimate
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return int(text)
 
-    spec = _load(args)
-    print(render_estimate(estimate(spec)))
+
+def _estimate(args: argparse.Namespace) -> int:
+    from generators.estimate import estimate, expected_seconds, load_throughput, render_estimate
+
+    rows = estimate(_load(args))
+    throughput = load_throughput()
+    timing = expected_seconds(rows, throughput, args.cores) if throughput else None
+    print(render_estimate(rows, timing))
     return EXIT_OK
 
 
@@ -156,7 +174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:
         return _print_problems(error)
     except KeyboardInterrupt:
-        print("interrupted: nothing was committed", file=sys.stderr)
+        print("cancelled; nothing was written", file=sys.stderr)
         return 130
 
 

@@ -3,7 +3,10 @@
 The pipeline reports only through an ``EventSink``; generators never print. A run emits
 ``RunStarted``, then per table ``TableStarted``, any number of ``TableProgress`` and
 ``TableDone``, then ``RunFinished`` once every table is committed, or ``RunFailed`` instead of
-the rest when anything fails. Seconds are wall-clock durations of the run, never data.
+the rest when anything fails. A run executed as a Databricks Jobs run (followed from the app)
+emits ``RunStarted``, a ``JobState`` per observed change of the run's state, then
+``RunFinished`` (no rows: they are counted on Databricks) or ``RunFailed``. Seconds are
+wall-clock durations of the run, never data.
 """
 
 from __future__ import annotations
@@ -65,8 +68,28 @@ class RunFinished:
     seconds: float
 
 
+@dataclass(frozen=True)
+class JobState:
+    """The Databricks Jobs run executing the generation changed state: ``life_cycle_state``
+    (PENDING, RUNNING, TERMINATING, TERMINATED, ...), ``result_state`` once it ended (SUCCESS,
+    FAILED, CANCELED, ...), Databricks' ``message`` and the run page."""
+
+    job_run_id: int
+    life_cycle_state: str
+    result_state: str | None
+    message: str
+    run_page_url: str | None
+
+
 Event = (
-    RunStarted | TableStarted | TableProgress | TableDone | ValidationDone | RunFailed | RunFinished
+    RunStarted
+    | TableStarted
+    | TableProgress
+    | TableDone
+    | ValidationDone
+    | RunFailed
+    | RunFinished
+    | JobState
 )
 EventSink = Callable[[Event], None]
 

@@ -3,9 +3,15 @@
 Streams: progress bars, warnings and errors on stderr; only the summary table on stdout.
 Exit codes: 0 success; 1 a failed run (every table left at its previous version) or failed
 validation; 2 invalid input. An invalid spec raises ``SpecError`` before Spark starts, which
-``generators.cli`` reports as ``dotted.path: problem`` lines with exit 2, nothing written.
+``generators.cli`` reports as ``dotted.path: problem`` lines with exit 2, nothing written; so
+does an ``output.mode: append`` that cannot extend the target's last run (``AppendRefused``).
 When another run holds the target, a waiting message goes to stderr (or, with
 ``IDGRAPH_LOCK_TIMEOUT=0``, the run fails at once with exit 1).
+
+Ctrl-C (``generators.interrupt``): the first cancels the run (Spark jobs interrupted, staged
+files discarded, every table left at its previous version) and prints ``cancelled; nothing was
+written``, exit 130; if the tables were already committed it says so instead. A second Ctrl-C
+aborts at once (exit 130); the next run on the target rolls back whatever was half-written.
 """
 
 from __future__ import annotations
@@ -13,17 +19,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 from collections.abc import Mapping
 
 from rich.console import Console
 
 from generators.events import describe_error
+from generators.interrupt import EXIT_INTERRUPTED, run_cancellable
 from generators.progress_view import ProgressView
-from generators.service import run_generation
+from generators.service import GenerationResult, RunCancelled, run_generation
+from generators.spec_errors import SpecError
 from generators.spec_io import load_spec
 from generators.spec_rules import spec_warnings
 
 EXIT_OK, EXIT_FAILED = 0, 1
+ABORTED = "aborted; the next idgraph run on this target rolls back anything half-written"
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,27 +43,49 @@ def run(args: argparse.Namespace) -> int:
     for warning in spec_warnings(spec):
         print(f"warning: {warning}", file=sys.stderr)
     console = Console(stderr=True)
-    try:
+
+    def say(text: str) -> None:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def generate(cancel: threading.Event) -> GenerationResult:
         with ProgressView(console) as view:
-            result = run_generation(
+            return run_generation(
                 spec,
                 warehouse=args.warehouse,
                 on_event=view,
+                cancel=cancel,
                 validate=not args.no_validate,
                 master=args.master,
                 remote=args.remote,
                 report_dir=args.report_dir,
                 user=os.environ.get("USER") or os.environ.get("USERNAME"),
-                on_wait=lambda text: console.print(
-                    text, markup=False, highlight=False, soft_wrap=True
-                ),
+                on_wait=say,
             )
+
+    try:
+        result = run_cancellable(
+            generate,
+            on_first=lambda: say("cancelling (press Ctrl-C again to abort at once)"),
+            on_second=lambda: say(ABORTED),
+        )
+    except RunCancelled:
+        print("cancelled; nothing was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SpecError:
+        raise  # e.g. an append that cannot extend the target: exit 2 via generators.cli
     except Exception as error:
         print(
             f"error: generation failed, no table was changed: {describe_error(error)}",
             file=sys.stderr,
         )
         return EXIT_FAILED
+    if result.cancelled:
+        print(
+            f"cancelled after the commit: run {result.run_id} wrote its tables to "
+            f"{result.location}; validation skipped (`idgraph validate` checks them)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
     print(f"run {result.run_id}: tables in {result.location}", file=sys.stderr)
     print(render_rows(result.rows))
     if result.validation_passed is False:

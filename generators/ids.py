@@ -5,7 +5,7 @@ integrity holds by construction. All values stay below 2**63 for up to 10**9 hou
 
 | key | formula | slots |
 |---|---|---|
-| household_id | 0 .. households.count - 1 (plus an append offset) | |
+| household_id | 0 .. households.count - 1 (an append adds old count .. new count - 1) | |
 | individual_id | household_id * 16 + member (member < 16) | MEMBER_SLOTS |
 | mapping_id | individual_id * 256 + slot (slot < 256) | MAPPING_SLOTS |
 | event_id | individual_id * 2**20 + k (k < 2**20) | EVENT_SLOTS |

@@ -8,6 +8,10 @@ Invariants:
   On any failure (Ctrl-C included) ``RunFailed`` is emitted, the run's staging is discarded and
   the error re-raised, so every table stays at its previous version or absent.
 - Events go to ``on_event`` in the order ``generators.events`` documents; nothing is printed.
+- With an ``append`` plan (``generators.append``) household tables stage only the new
+  households' rows and are appended, aggregate tables are rebuilt over committed + new rows and
+  overwritten, dimension tables are neither built nor written (nodes read them as committed);
+  all in the same one commit.
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from generators.events import (
     EventSink,
@@ -30,7 +36,10 @@ from generators.events import (
 )
 from generators.progress import tracked
 from generators.spec import GenerationSpec
-from generators.storage.base import StagedTable, TableWriter
+from generators.storage.base import StagedTable, TableWriter, WriteMode
+
+if TYPE_CHECKING:
+    from generators.append import AppendPlan, Scope
 
 
 @dataclass(frozen=True)
@@ -101,24 +110,30 @@ def run_pipeline(
     on_event: EventSink,
     run_id: str,
     nodes: Sequence[TableNode] | None = None,
+    append: AppendPlan | None = None,
 ) -> RunResult:
-    """Generate ``nodes`` (default: every registered table) and commit them as one run."""
+    """Generate ``nodes`` (default: every registered table) and commit them as one run; with
+    ``append``, only what adds the plan's new households (see the module docstring)."""
+    from generators.append import scopes
+
     if nodes is None:
         from generators.tables import TABLES
 
         nodes = TABLES
     check_graph(nodes)
+    scope = scopes(nodes)
+    built = [n for n in nodes if append is None or scope[n.name] != "dimension"]
     started = perf_counter()
-    expected = {node.name: _expected(node, spec) for node in nodes}
+    expected = {node.name: _expected(node, spec, scope, append) for node in built}
     on_event(RunStarted(run_id, tuple(expected), expected))
-    run = _Run(spark, spec, writer, on_event, run_id)
+    run = _Run(spark, spec, writer, on_event, run_id, scope, append)
     current: str | None = None
     try:
-        for node in nodes:
+        for node in built:
             current = node.name
             run.stage(node, expected[node.name])
         current = None
-        writer.commit(list(run.staged.values()), spec.output.mode, run_properties(spec, run_id))
+        writer.commit(list(run.staged.values()), run.modes(), run_properties(spec, run_id))
     except BaseException as error:
         try:
             on_event(RunFailed(current, describe_error(error)))
@@ -140,7 +155,36 @@ class _Run:
     writer: TableWriter
     on_event: EventSink
     run_id: str
+    scope: Mapping[str, Scope]
+    append: AppendPlan | None = None
     staged: dict[str, StagedTable] = field(default_factory=dict)
+
+    def modes(self) -> dict[str, WriteMode]:
+        """Each staged table's write mode: the spec's, or per scope for an append."""
+        if self.append is None:
+            return {name: self.spec.output.mode for name in self.staged}
+        return {
+            name: "overwrite" if self.scope[name] == "aggregate" else "append"
+            for name in self.staged
+        }
+
+    def read(self, reader: TableNode, name: str) -> DataFrame:
+        """Table ``name`` as node ``reader`` sees it: this run's staged rows; for an append,
+        dimensions as committed and, for an aggregate reader, committed + new rows."""
+        if self.append is None:
+            return self.writer.read_staged(self.staged[name])
+        if self.scope[name] == "dimension":
+            return self.writer.read(name)
+        new = self.writer.read_staged(self.staged[name])
+        if self.scope[reader.name] == "aggregate" and self.scope[name] == "household":
+            return self.writer.read(name).unionByName(new)
+        return new
+
+    def rows_to_stage(self, node: TableNode, df: DataFrame) -> DataFrame:
+        """For an append, a household table keeps only the new households' rows."""
+        if self.append is None or self.scope[node.name] != "household":
+            return df
+        return df.where(F.col("household_id") >= F.lit(self.append.from_household))
 
     def stage(self, node: TableNode, expected: int | None) -> None:
         self.on_event(TableStarted(node.name, expected))
@@ -149,14 +193,14 @@ class _Run:
         def upstream(name: str) -> DataFrame:
             if name not in node.depends_on:
                 raise KeyError(f"table {node.name!r} reads {name!r}: add it to depends_on")
-            return self.writer.read_staged(self.staged[name])
+            return self.read(node, name)
 
         def progress(fraction: float) -> None:
             done = None if expected is None else round(fraction * expected)
             self.on_event(TableProgress(node.name, fraction, done))
 
         with tracked(self.spark, f"{self.run_id}/{node.name}", progress):
-            df = node.build(BuildContext(self.spark, self.spec, upstream))
+            df = self.rows_to_stage(node, node.build(BuildContext(self.spark, self.spec, upstream)))
             result = self.writer.stage(
                 node.name, df, node.columns, node.description, run_id=self.run_id
             )
@@ -165,5 +209,12 @@ class _Run:
         self.on_event(TableDone(node.name, result.rows, seconds, result.bytes))
 
 
-def _expected(node: TableNode, spec: GenerationSpec) -> int | None:
-    return None if node.expected_rows is None else round(node.expected_rows(spec))
+def _expected(
+    node: TableNode, spec: GenerationSpec, scope: Mapping[str, Scope], append: AppendPlan | None
+) -> int | None:
+    if node.expected_rows is None:
+        return None
+    rows = node.expected_rows(spec)
+    if append is not None and scope[node.name] == "household":
+        rows *= 1 - append.from_household / spec.households.count
+    return round(rows)

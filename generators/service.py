@@ -4,15 +4,25 @@
 one run, then writes the validation report. Invariants:
 - Either every table of the run is committed, or none is (the pipeline discards on failure).
 - ``cancel`` stops the run between or during Spark jobs: its jobs carry a per-run tag that is
-  interrupted, and the next event raises ``RunCancelled``; nothing is committed.
+  interrupted, and the next event raises ``RunCancelled``; nothing is committed. Set while
+  waiting for the target's lock, it stops the wait (``RunCancelled``). Set once the commit has
+  started, it no longer undoes the run: the commit completes and ``RunFinished`` is delivered;
+  validation is then stopped or skipped and the result says ``cancelled``.
 - Events go to ``on_event`` from the calling thread or Spark's progress thread; callers that
   update a UI must hand them over to their own loop.
 - Runs on one target (warehouse/catalog/schema) never interleave: the run holds the target's
   lock (``generators.storage.lock``) from before Spark starts until validation ends; a busy
   target makes it wait (``on_wait`` gets a message) or raise ``TargetBusy``.
+- Tables go through ``writer_factory`` (built on the run's session), else the writer
+  ``generators.storage.targets`` picks for the environment: Unity Catalog on Databricks, the
+  local Delta warehouse elsewhere. Lock, manifest, recovery and the default report folder stay
+  in the local warehouse folder of the target.
 - Holding the lock, the run first cleans up after dead runs (``generators.storage.recovery``),
   then logs itself in the run manifest (``generators.storage.manifest``): ``running`` at
   start, then ``succeeded``, ``failed`` or ``cancelled``.
+- ``output.mode: append`` adds households to the target's last successful run
+  (``generators.append``); an append that cannot extend it raises ``AppendRefused`` (a
+  ``SpecError``) before anything is generated or logged.
 """
 
 from __future__ import annotations
@@ -25,18 +35,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generators.events import Event, EventSink, ValidationDone, describe_error
+from generators.events import Event, EventSink, RunFinished, ValidationDone, describe_error
 from generators.spec import GenerationSpec
-from generators.storage.lock import lock_timeout, target_lock
+from generators.storage.lock import WaitCancelled, lock_timeout, target_lock
 from generators.storage.manifest import RunManifest, now
+from generators.storage.targets import WriterFactory, location_of, writer_factory_for
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
+    from generators.append import AppendPlan
     from generators.pipeline import RunResult
+    from generators.storage.base import TableWriter
     from generators.storage.local import LocalDeltaWarehouse
 
 DEFAULT_WAREHOUSE = "warehouse"
+
+
+CANCELLED = "generation cancelled; no table was changed"
 
 
 class RunCancelled(RuntimeError):
@@ -53,6 +69,8 @@ class GenerationResult:
     location: str
     validation_passed: bool | None
     report_dir: str | None
+    cancelled: bool = False
+    """Cancelled after the commit: the tables are written, validation was stopped or skipped."""
 
 
 def warehouse_root(warehouse: str | os.PathLike[str] | None = None) -> Path:
@@ -77,6 +95,7 @@ def run_generation(
     remote: str | None = None,
     report_dir: str | os.PathLike[str] | None = None,
     on_wait: Callable[[str], None] | None = None,
+    writer_factory: WriterFactory | None = None,
 ) -> GenerationResult:
     """Generate, commit and (unless ``validate`` is False) validate every table of ``spec``."""
     from generators.session import get_spark
@@ -85,25 +104,34 @@ def run_generation(
 
     root, catalog, schema = warehouse_root(warehouse), spec.output.catalog, spec.output.schema_name
     target = LocalDeltaWarehouse(root, catalog, schema)
-    with target_lock(target.schema_path, timeout=lock_timeout(), on_wait=on_wait):
-        manifest = RunManifest(target.schema_path)
-        recover_target(target, manifest)
-        spark = get_spark(master=master, remote=remote)
-        writer = LocalDeltaWarehouse(root, catalog, schema, spark=spark)
-        run_id = new_run_id()
-        sink = _cancellable(on_event or _ignore, cancel)
-        result = _logged_run(spark, spec, writer, sink, run_id, cancel, manifest, user)
-        passed, folder = None, None
-        if validate:
-            passed, folder = _validate(spark, spec, writer, run_id, report_dir)
-            sink(ValidationDone(passed, folder))
+    lock = target_lock(target.schema_path, timeout=lock_timeout(), on_wait=on_wait, cancel=cancel)
+    try:
+        with lock:
+            manifest = RunManifest(target.schema_path)
+            recover_target(target, manifest)
+            spark = get_spark(master=master, remote=remote)
+            make_writer = writer_factory or writer_factory_for(root, catalog, schema)
+            writer = make_writer(spark)
+            append = _append_plan(spec, manifest, writer, f"{catalog}.{schema}")
+            run_id = new_run_id()
+            sink = _cancellable(on_event or _ignore, cancel)
+            result = _logged_run(spark, spec, writer, sink, run_id, cancel, manifest, user, append)
+            passed, folder = None, None
+            if validate and not _is_set(cancel):
+                reports = report_dir or target.schema_path / "_reports" / run_id
+                passed, folder = _validate(spark, spec, writer, run_id, reports, cancel)
+                if passed is not None:
+                    sink(ValidationDone(passed, folder))
+    except WaitCancelled as error:
+        raise RunCancelled(CANCELLED) from error
     return GenerationResult(
         run_id=run_id,
         rows=dict(result.rows),
         seconds=result.seconds,
-        location=str(writer.schema_path),
+        location=location_of(writer),
         validation_passed=passed,
-        report_dir=folder,
+        report_dir=folder if passed is not None else None,
+        cancelled=_is_set(cancel),
     )
 
 
@@ -116,6 +144,7 @@ def _logged_run(
     cancel: threading.Event | None,
     manifest: RunManifest,
     user: str | None,
+    append: AppendPlan | None,
 ) -> RunResult:
     """The pipeline, logged in the manifest (``running``, then its final status)."""
     from generators.pipeline import run_pipeline
@@ -124,10 +153,10 @@ def _logged_run(
     try:
         with _interruptible(spark, run_id, cancel):
             try:
-                result = run_pipeline(spark, spec, writer, sink, run_id)
+                result = run_pipeline(spark, spec, writer, sink, run_id, append=append)
             except Exception as error:
-                if cancel is not None and cancel.is_set():
-                    raise RunCancelled("generation cancelled; no table was changed") from error
+                if _is_set(cancel):
+                    raise RunCancelled(CANCELLED) from error
                 raise
     except BaseException as error:
         cancelled = isinstance(error, RunCancelled | KeyboardInterrupt)
@@ -139,18 +168,44 @@ def _logged_run(
     return result
 
 
+def _append_plan(
+    spec: GenerationSpec, manifest: RunManifest, writer: TableWriter, target: str
+) -> AppendPlan | None:
+    """For ``output.mode: append``, what to add (``AppendRefused`` before anything is generated
+    when the target's last run cannot be extended); None for an overwrite or an empty target."""
+    if spec.output.mode != "append":
+        return None
+    from generators.append import plan_append
+    from generators.tables import TABLES
+
+    has_tables = any(writer.exists(node.name) for node in TABLES)
+    return plan_append(spec, manifest, has_tables, target)
+
+
 def _validate(
     spark: SparkSession,
     spec: GenerationSpec,
     writer: LocalDeltaWarehouse,
     run_id: str,
     report_dir: str | os.PathLike[str] | None,
-) -> tuple[bool, str]:
+    cancel: threading.Event | None,
+) -> tuple[bool | None, str]:
+    """The validation report; ``(None, folder)`` when ``cancel`` stopped it."""
     from generators.validate import validate_run
 
     folder = Path(report_dir) if report_dir else writer.schema_path / "_reports" / run_id
-    report = validate_run(spark, writer, spec, folder)
+    try:
+        with _interruptible(spark, f"{run_id}-validation", cancel):
+            report = validate_run(spark, writer, spec, folder)
+    except Exception:
+        if _is_set(cancel):
+            return None, str(folder)
+        raise
     return report.passed, str(folder)
+
+
+def _is_set(cancel: threading.Event | None) -> bool:
+    return cancel is not None and cancel.is_set()
 
 
 def _ignore(_: Event) -> None:
@@ -158,14 +213,16 @@ def _ignore(_: Event) -> None:
 
 
 def _cancellable(sink: EventSink, cancel: threading.Event | None) -> EventSink:
-    """Forward events; once ``cancel`` is set, raise RunCancelled on the run's own thread."""
+    """Forward events; once ``cancel`` is set, raise RunCancelled on the run's own thread, except
+    for the events that report a committed run (it can no longer be undone)."""
     if cancel is None:
         return sink
     owner = threading.get_ident()
 
     def forward(event: Event) -> None:
-        if cancel.is_set() and threading.get_ident() == owner:
-            raise RunCancelled("generation cancelled; no table was changed")
+        committed = isinstance(event, RunFinished | ValidationDone)
+        if cancel.is_set() and threading.get_ident() == owner and not committed:
+            raise RunCancelled(CANCELLED)
         sink(event)
 
     return forward

@@ -11,7 +11,9 @@ Activity (events in the window, ``engagement.events_per_individual``):
   (``mu = ln(mean) − sigma²/2``, so E[X] = mean) or Pareto (density ∝ x^−alpha from
   ``xmin = mean·(alpha−2)/(alpha−1)``, so E[X] = mean); ``m = ACTIVITY_BY_AGE[band] ·
   ACTIVITY_BY_EMPLOYMENT[status]`` shapes activity by demographics and ``m̄`` is its exact mean
-  over the individuals with a device (integer group counts), so the mean stays ``mean``.
+  over the individuals with a device (integer group counts) of the reference population
+  (``generators.reference``: independent of ``households.count``), so the mean stays ``mean``
+  up to the reference's sampling error (about 1%).
 
 Tastes: the preference logit of category c is
     ``AGE_TILT[band][c] + GENDER_TILT[gender][c] + SEGMENT_SD · Z(band, gender, c)

@@ -43,6 +43,10 @@ class CliRun:
         """Send ``signum`` to the run's main process only."""
         self.process.send_signal(signum)
 
+    def interrupt(self) -> None:
+        """Ctrl-C as a terminal sends it: SIGINT to the whole process group (JVM included)."""
+        os.killpg(self.process.pid, signal.SIGINT)
+
     def kill(self) -> int:
         """kill -9 the run and its process group (its Spark JVM); returns the exit status."""
         os.killpg(self.process.pid, signal.SIGKILL)

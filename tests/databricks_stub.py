@@ -4,7 +4,8 @@ Serves the REST endpoints idgraph uses, with the response and error JSON shapes 
 and records every request. Unity Catalog is modelled as grants per securable; effective
 permissions of a schema include its catalog's grants as inherited ones. A query filtered by
 principal returns only that principal's own grants (no group expansion), the pessimistic reading
-of the API docs. Jobs runs step through ``run_states``, one state per ``runs/get``.
+of the API docs. Jobs runs step through ``run_states``, one state per ``runs/get`` (the last one
+repeats); once ``runs/cancel`` was called for a run, it reads TERMINATED with result CANCELED.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class DatabricksStub:
     run_states: list[tuple[str, str | None, str]] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     submitted: list[dict] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
     url: str = ""
 
     def grant(self, principal: str, privilege: str, securable_type: str, full_name: str) -> None:
@@ -80,6 +82,9 @@ class DatabricksStub:
         if path == "/api/2.2/jobs/runs/submit" and request.method == "POST":
             self.submitted.append(request.body or {})
             return 200, {"run_id": 1000 + len(self.submitted)}
+        if path == "/api/2.2/jobs/runs/cancel" and request.method == "POST":
+            self.cancelled.append(int((request.body or {})["run_id"]))
+            return 200, {}
         if path == "/api/2.2/jobs/runs/get":
             return self._run(int(request.query["run_id"]))
         return 404, _error("ENDPOINT_NOT_FOUND", f"No API found for '{request.method} {path}'")
@@ -139,6 +144,8 @@ class DatabricksStub:
     def _run(self, run_id: int) -> tuple[int, dict]:
         polls = sum(1 for r in self.requests if r.path == "/api/2.2/jobs/runs/get")
         life, result, message = self.run_states[min(polls, len(self.run_states)) - 1]
+        if run_id in self.cancelled:
+            life, result, message = "TERMINATED", "CANCELED", "Run cancelled by the user."
         state = {"life_cycle_state": life, "state_message": message}
         if result:
             state["result_state"] = result

@@ -12,6 +12,7 @@ from deltalake import write_deltalake
 
 from generators.databricks.identity import IdentityError
 from generators.events import (
+    JobState,
     RunFailed,
     RunFinished,
     RunStarted,
@@ -85,6 +86,22 @@ def test_progress_equal_weights_without_estimates_and_failure_marks_the_table():
     assert progress.outcome == FAILED
     assert progress.tables["b"].status == FAILED
     assert progress.error == "RunCancelled: stopped"
+
+
+def test_progress_of_a_databricks_job_run_follows_its_states():
+    progress = RunProgress(Clock())
+    progress.apply(RunStarted("77", ("a", "b"), {"a": 10, "b": 30}))
+    progress.apply(JobState(77, "PENDING", None, "Waiting for compute", "https://w/#job/runs/77"))
+    assert progress.status_line().startswith(
+        "Databricks job run [77](https://w/#job/runs/77): **PENDING** · Waiting for compute · "
+    )
+    progress.apply(JobState(77, "RUNNING", None, "", "https://w/#job/runs/77"))
+    assert "**RUNNING** · " in progress.status_line() and progress.fraction == 0.0
+    progress.apply(JobState(77, "TERMINATED", "SUCCESS", "", "https://w/#job/runs/77"))
+    progress.apply(RunFinished("77", {}, 5.0))
+    assert "**TERMINATED** (SUCCESS)" in progress.status_line()
+    assert progress.outcome == DONE and progress.fraction == 1.0
+    assert {state.status for state in progress.tables.values()} == {DONE}
 
 
 def test_sample_markdown_reads_the_committed_table(tmp_path: Path):

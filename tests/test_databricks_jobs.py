@@ -175,7 +175,9 @@ def test_entry_script_runs_cli_generate_on_the_submitted_spec(
     assert seen["spec"] == SPEC
     argv = seen["argv"]
     assert argv[0] == "generate"
-    assert argv[2:] == ["--mode", "append", "--set", "seed=9"]
+    assert argv[2:6] == ["--mode", "append", "--set", "seed=9"]
+    assert argv[6] == "--warehouse"  # a temporary folder for the lock, manifest and report
+    assert Path(argv[7]).parent == Path(argv[1]).parent
     assert not Path(argv[1]).exists()  # the temporary spec is cleaned up
     assert sys.path[0] == ROOT
 

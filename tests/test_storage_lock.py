@@ -10,7 +10,13 @@ from cli_runs import CliRun, delta_version, staging_exists, wait_until
 
 from generators.spec import GenerationSpec
 from generators.spec_io import spec_to_yaml
-from generators.storage.lock import LOCK_FILE, TargetBusy, lock_timeout, target_lock
+from generators.storage.lock import (
+    LOCK_FILE,
+    TargetBusy,
+    WaitCancelled,
+    lock_timeout,
+    target_lock,
+)
 from generators.storage.manifest import RunManifest
 
 SCHEMA = ("bryan_li", "synthetic_identity")
@@ -52,6 +58,28 @@ def test_waiting_run_proceeds_once_the_target_is_free(tmp_path):
     first.__exit__(None, None, None)
     thread.join(30)
     assert order == ["first", "second"]
+
+
+def test_cancel_stops_the_wait_for_a_busy_target(tmp_path):
+    target = tmp_path / "cat" / "sch"
+    cancel, waiting = threading.Event(), threading.Event()
+    outcome: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with target_lock(target, on_wait=lambda _: waiting.set(), cancel=cancel):
+                outcome.append(AssertionError("acquired a busy lock"))
+        except WaitCancelled as error:
+            outcome.append(error)
+
+    with target_lock(target):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert waiting.wait(30)
+        cancel.set()
+        thread.join(30)
+    assert len(outcome) == 1 and isinstance(outcome[0], WaitCancelled), outcome
+    assert "nothing was written" in str(outcome[0])
 
 
 def test_other_targets_are_not_blocked(tmp_path):

@@ -133,7 +133,10 @@ def review(wizard: WizardState) -> str:
 
 
 def run_summary(result: Any) -> str:
-    """Tables and rows, time, location and validation verdict of a GenerationResult."""
+    """Tables and rows, time, location and validation verdict of a GenerationResult; for a
+    Databricks Jobs run (a ``JobRunResult``), its run page and the tables' Unity Catalog names."""
+    if hasattr(result, "tables"):
+        return _job_summary(result)
     verdict = {True: "passed", False: "FAILED", None: "not run"}[result.validation_passed]
     lines = [
         f"Generated {len(result.rows)} tables in {result.seconds:.1f} s (run {result.run_id}).",
@@ -144,5 +147,18 @@ def run_summary(result: Any) -> str:
         "|---|---:|",
         *(f"| {table} | {rows:,} |" for table, rows in result.rows.items()),
         f"| total | {sum(result.rows.values()):,} |",
+    ]
+    return "\n".join(lines)
+
+
+def _job_summary(result: Any) -> str:
+    page = f" ([run page]({result.run_page_url}))" if result.run_page_url else ""
+    lines = [
+        f"Databricks job run {result.run_id} succeeded in {result.seconds:.0f} s{page}.",
+        f"Location: {result.location} (Unity Catalog)",
+        "Rows and the validation verdict are in the run's output on Databricks.",
+        "",
+        "Tables:",
+        *(f"- `{name}`" for name in result.tables),
     ]
     return "\n".join(lines)

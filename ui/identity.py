@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from generators.databricks.execution import DatabricksExecution
 from generators.databricks.identity import (
     UserContext,
     in_databricks_app,
@@ -64,3 +65,11 @@ def permission_check_for(user: UserContext) -> PermissionCheck:
         return report.allowed, report.message()
 
     return check
+
+
+def execution_for(user: UserContext) -> DatabricksExecution | None:
+    """Where ``user``'s generations run: on Databricks, as the user, inside an App (Connect or a
+    Jobs run, ``generators.databricks.execution``); ``None`` locally (the local warehouse)."""
+    if user.token is None:
+        return None
+    return DatabricksExecution.from_env(lambda: workspace_client_for(user))

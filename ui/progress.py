@@ -2,7 +2,8 @@
 
 Pure (no Chainlit): ``RunProgress.apply(event)`` for every event, in emission order, then read
 per-table statuses, the overall fraction and the throughput. Invariants: the overall fraction only
-grows and stays in [0, 1]; it reaches 1 only when every table is done. Tables weigh by their
+grows and stays in [0, 1]; it reaches 1 only when every table is done (``RunFinished`` marks every
+table done: a Databricks Jobs run reports no per-table events, only ``JobState``). Tables weigh by their
 expected rows (equal weights when the pipeline gives none). Wall-clock time is used only to show
 rows per second, never in data.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from generators.events import (
     Event,
+    JobState,
     RunFailed,
     RunFinished,
     RunStarted,
@@ -50,6 +52,8 @@ class RunProgress:
         self.outcome: str = RUNNING  # running, done (tables committed) or failed
         self.error: str | None = None
         self.validation_passed: bool | None = None
+        self.job: JobState | None = None
+        """The latest state of the Databricks Jobs run, when the run is one."""
         self._fraction = 0.0
         self._ended: float | None = None
 
@@ -84,6 +88,11 @@ class RunProgress:
                 self._table(event.table).status = FAILED
         elif isinstance(event, RunFinished):
             self.outcome, self._ended = DONE, self._clock()
+            for state in self.tables.values():
+                if state.status != FAILED:
+                    state.status, state.fraction = DONE, 1.0
+        elif isinstance(event, JobState):
+            self.job = event
         self._fraction = max(self._fraction, self._weighted_fraction())
 
     def _table(self, name: str) -> TableState:
@@ -121,10 +130,23 @@ class RunProgress:
         return next((s.name for s in self.tables.values() if s.status == RUNNING), None)
 
     def status_line(self) -> str:
-        """One Markdown line: percentage, rows, rows per second and the table being built."""
+        """One Markdown line: percentage, rows, rows per second and the table being built; for a
+        Databricks Jobs run, its state, result, Databricks' message and a link to its page."""
+        if self.job is not None:
+            return job_line(self.job, self.elapsed)
         table = self.running_table()
         where = f" · building `{table}`" if table else ""
         return (
             f"**{self.fraction:.0%}** · {self.rows_done:,} rows · "
             f"{self.rows_per_second():,.0f} rows/s · {self.elapsed:.0f} s{where}"
         )
+
+
+def job_line(job: JobState, elapsed: float) -> str:
+    """``Databricks job run [123](url): **TERMINATED** (SUCCESS) · message · 42 s``."""
+    run = f"[{job.job_run_id}]({job.run_page_url})" if job.run_page_url else str(job.job_run_id)
+    result = f" ({job.result_state})" if job.result_state else ""
+    message = f" · {job.message}" if job.message else ""
+    return (
+        f"Databricks job run {run}: **{job.life_cycle_state}**{result}{message} · {elapsed:.0f} s"
+    )

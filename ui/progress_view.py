@@ -101,8 +101,11 @@ class ProgressView:
             note = " · cancelling…" if self.cancel_requested else ""
             return f"Generating: {line}{note}"
         if outcome == DONE:
-            checking = "" if self._finished else " · validating the tables…"
+            validating = not self._finished and self.progress.job is None
+            checking = " · validating the tables…" if validating else ""
             return f"Generation done: {line}{checking}"
+        if outcome == "cancelled" and self.progress.job is not None:
+            return f"Generation **cancelled**: {line}"
         if outcome == "cancelled":
             return (
                 "Generation **cancelled**: the run stopped and nothing was written "

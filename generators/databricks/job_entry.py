@@ -5,7 +5,9 @@ Usage: ``job_entry.py --source-root DIR --spec-b64 B64 [idgraph generate options
 Databricks runs this file by path, sometimes through ``exec`` where ``__file__`` is undefined, so
 the project folder arrives as ``--source-root`` and is put on ``sys.path`` before ``generators`` is
 imported; until then only the standard library is used. The spec is written to a temporary file
-and handed to ``idgraph generate`` exactly as the CLI would receive it.
+and handed to ``idgraph generate`` exactly as the CLI would receive it. On the Databricks runtime
+the tables go to Unity Catalog (``generators.storage.targets``); the run's lock, manifest and
+validation report use a temporary local warehouse folder unless ``--warehouse`` is given.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="idgraph-job-") as folder:
         spec_path = Path(folder) / "spec.yaml"
         spec_path.write_bytes(base64.b64decode(args.spec_b64, validate=True))
+        if "--warehouse" not in generate_args:
+            generate_args += ["--warehouse", str(Path(folder) / "warehouse")]
         return cli.main(["generate", str(spec_path), *generate_args])
 
 

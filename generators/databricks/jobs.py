@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
@@ -69,7 +70,11 @@ class JobSettings:
         root = env.get("IDGRAPH_JOB_SOURCE_ROOT", "").rstrip("/")
         if not root:
             return None
-        threshold = env.get("IDGRAPH_JOB_THRESHOLD_ROWS")
+        threshold = env.get("IDGRAPH_JOB_THRESHOLD_ROWS", "").strip()
+        if threshold and not threshold.isdigit():
+            raise ValueError(
+                f"IDGRAPH_JOB_THRESHOLD_ROWS must be a whole number of rows, not {threshold!r}"
+            )
         return cls(
             source_root=root,
             cluster_id=env.get("IDGRAPH_JOB_CLUSTER_ID") or None,
@@ -174,10 +179,22 @@ class RunState:
         return self.life_cycle_state == "TERMINATED" and self.result_state == "SUCCESS"
 
 
-def watch_run(w: WorkspaceClient, run_id: int, *, poll_seconds: float = 10.0) -> Iterator[RunState]:
+def watch_run(
+    w: WorkspaceClient,
+    run_id: int,
+    *,
+    poll_seconds: float = 10.0,
+    cancel: threading.Event | None = None,
+) -> Iterator[RunState]:
     """Yield each change of the run's state, polling every ``poll_seconds``, ending with the
-    terminal state."""
+    terminal state.
+
+    Once ``cancel`` is set (checked while waiting between polls), the run is cancelled once
+    (``runs/cancel``) and followed on to its terminal state, which Databricks reaches
+    asynchronously (result ``CANCELED``, or whatever the run reached first).
+    """
     last: RunState | None = None
+    cancelled = False
     while True:
         try:
             run = w.jobs.get_run(run_id)
@@ -190,7 +207,20 @@ def watch_run(w: WorkspaceClient, run_id: int, *, poll_seconds: float = 10.0) ->
             last = state
         if state.terminal:
             return
-        time.sleep(poll_seconds)
+        if cancel is None or cancelled:
+            time.sleep(poll_seconds)
+        elif cancel.wait(poll_seconds):
+            cancel_run(w, run_id)
+            cancelled = True
+
+
+def cancel_run(w: WorkspaceClient, run_id: int) -> None:
+    """Ask Databricks to cancel the run (it stops asynchronously)."""
+    try:
+        w.jobs.cancel_run(run_id)
+    except API_FAILURES as exc:
+        text = api_error_text(exc)
+        raise JobError(f"Could not cancel run {run_id}: {text}") from exc
 
 
 def _state_of(run: sdk_jobs.Run) -> RunState:

@@ -15,6 +15,22 @@ from pyspark.sql import DataFrame
 
 WriteMode = Literal["overwrite", "append"]
 WRITE_MODES: tuple[WriteMode, ...] = ("overwrite", "append")
+# One mode for every table of a commit, or one per table (an append run appends new rows to
+# some tables and overwrites others, in the same all-or-nothing commit).
+CommitMode = WriteMode | Mapping[str, WriteMode]
+
+
+def commit_modes(mode: CommitMode, tables: Sequence[str]) -> dict[str, WriteMode]:
+    """The write mode of each table of a commit; ValueError when one is missing or unknown."""
+    if isinstance(mode, str):
+        if mode not in WRITE_MODES:
+            raise ValueError(f"mode {mode!r}: expected one of {', '.join(WRITE_MODES)}")
+        return dict.fromkeys(tables, mode)
+    modes = {table: mode.get(table) for table in tables}
+    for table, chosen in modes.items():
+        if chosen not in WRITE_MODES:
+            raise ValueError(f"{table}: mode {chosen!r}: expected one of {', '.join(WRITE_MODES)}")
+    return modes  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,7 @@ class TableWriter(Protocol):
     def read_staged(self, staged: StagedTable) -> DataFrame: ...
 
     def commit(
-        self, staged: Sequence[StagedTable], mode: WriteMode, properties: Mapping[str, str]
+        self, staged: Sequence[StagedTable], mode: CommitMode, properties: Mapping[str, str]
     ) -> None: ...
 
     def discard(self, run_id: str) -> None: ...

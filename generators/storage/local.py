@@ -5,11 +5,12 @@ Readers of a Delta table only see files its log references, and Spark, delta-rs 
 skip ``_``-prefixed folders, so staged files stay invisible. ``commit`` moves each table's files
 next to the log (where vacuum can later reclaim them), then commits them in one Delta
 transaction per table: ``overwrite`` replaces the table's files (old ones stay for time travel),
-``append`` adds. Table properties carry the run's ``idgraph.*`` properties (set in a second
-commit: delta-rs accepts custom keys only through ``alter``); the data commit's commitInfo
-carries them too. If any table fails to commit, every table of that ``commit`` call is returned
-to its previous version (or removed when it was new). A process killed during the commit loop
-cannot roll back: ``generators.storage.recovery`` does it at the next run. Test hook:
+``append`` adds (one mode for every table of a commit, or one per table). Table properties
+carry the run's ``idgraph.*`` properties (set in a second commit: delta-rs accepts custom keys
+only through ``alter``); the data commit's commitInfo carries them too. If any table fails to
+commit, every table of that ``commit`` call is returned to its previous version (or removed when
+it was new). A process killed during the commit loop cannot roll back:
+``generators.storage.recovery`` does it at the next run. Test hook:
 ``IDGRAPH_TEST_PAUSE_COMMIT=S`` sleeps S seconds after each table's commit, so a test can kill
 a run mid-commit; it is unset in normal use.
 """
@@ -30,7 +31,13 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import NullType, StructType, TimestampNTZType
 
 from generators.session import PARQUET_CONF
-from generators.storage.base import WRITE_MODES, StagedFile, StagedTable, WriteMode
+from generators.storage.base import (
+    CommitMode,
+    StagedFile,
+    StagedTable,
+    WriteMode,
+    commit_modes,
+)
 from generators.storage.parquet_stats import footer_stats
 
 STAGING = "_staging"
@@ -93,16 +100,16 @@ class LocalDeltaWarehouse:
         return self._read(StructType.fromJson(json.loads(staged.schema_json)), paths)
 
     def commit(
-        self, staged: Sequence[StagedTable], mode: WriteMode, properties: Mapping[str, str]
+        self, staged: Sequence[StagedTable], mode: CommitMode, properties: Mapping[str, str]
     ) -> None:
-        """Make every staged table visible, or none: see the module docstring."""
-        if mode not in WRITE_MODES:
-            raise ValueError(f"mode {mode!r}: expected one of {', '.join(WRITE_MODES)}")
+        """Make every staged table visible, or none: see the module docstring. ``mode`` is one
+        mode for every table or a mode per table."""
+        modes = commit_modes(mode, [table.table for table in staged])
         started: list[tuple[StagedTable, int | None]] = []
         try:
             for table in staged:
                 started.append((table, self._version(table.table)))
-                self._commit_one(table, mode, properties)
+                self._commit_one(table, modes[table.table], properties)
                 time.sleep(float(os.environ.get(PAUSE_ENV) or 0))
         except BaseException:
             for table, previous in reversed(started):

@@ -24,7 +24,13 @@ from collections.abc import Mapping, Sequence
 
 from pyspark.sql import DataFrame, SparkSession
 
-from generators.storage.base import WRITE_MODES, StagedFile, StagedTable, WriteMode
+from generators.storage.base import (
+    CommitMode,
+    StagedFile,
+    StagedTable,
+    WriteMode,
+    commit_modes,
+)
 
 STAGING_SUFFIX = "__staging_"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
@@ -142,11 +148,11 @@ class UnityCatalogWriter:
         return self.spark.table(staged.location)
 
     def commit(
-        self, staged: Sequence[StagedTable], mode: WriteMode, properties: Mapping[str, str]
+        self, staged: Sequence[StagedTable], mode: CommitMode, properties: Mapping[str, str]
     ) -> None:
-        """Publish every staged table, or return them all to their previous versions."""
-        if mode not in WRITE_MODES:
-            raise ValueError(f"mode {mode!r}: expected one of {', '.join(WRITE_MODES)}")
+        """Publish every staged table, or return them all to their previous versions. ``mode``
+        is one mode for every table or a mode per table."""
+        modes = commit_modes(mode, [table.table for table in staged])
         started: list[tuple[str, bool, int | None]] = []
         try:
             for table in staged:
@@ -154,7 +160,7 @@ class UnityCatalogWriter:
                 started.append(
                     (table.table, exists, self._version(table.table) if exists else None)
                 )
-                self._publish(table, mode, properties, exists=exists)
+                self._publish(table, modes[table.table], properties, exists=exists)
         except BaseException:
             for table, existed, previous in reversed(started):
                 self._roll_back(table, existed, previous)

@@ -1,0 +1,111 @@
+"""A generation executed as a Databricks Jobs run, followed as progress events.
+
+``run_as_job`` submits the spec (``submit_generation``), then polls the run (``watch_run``) in the
+calling thread until it ends. Events, in order: ``RunStarted`` (run id = the Jobs run id, tables
+with their estimated rows), one ``JobState`` per observed change of the run's state, then
+``RunFinished`` on success or ``RunFailed`` otherwise. Nothing is emitted when the submission
+itself is refused (the ``JobError`` says why).
+
+Invariants: the client is the caller's (the signed-in user's, in the app), never stored; setting
+``cancel`` cancels the Jobs run (``runs/cancel``) and ends with ``RunCancelled`` once Databricks
+reports the run terminated; a run that did not succeed raises ``JobError`` with Databricks' state
+message, so the chat can show it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from databricks.sdk import WorkspaceClient
+
+from generators.databricks.jobs import (
+    JobError,
+    JobSettings,
+    RunState,
+    submit_generation,
+    watch_run,
+)
+from generators.estimate import estimate
+from generators.events import EventSink, JobState, RunFailed, RunFinished, RunStarted
+from generators.service import RunCancelled
+from generators.spec import GenerationSpec
+from generators.spec_io import spec_to_yaml
+
+
+@dataclass(frozen=True)
+class JobRunResult:
+    """A generation that ran as a Databricks Jobs run. Rows and validation are not known here
+    (they are counted and checked on Databricks; the run's output has them), so ``rows`` is
+    empty and ``validation_passed`` is None. ``run_id`` is the Jobs run id."""
+
+    run_id: str
+    location: str
+    tables: tuple[str, ...]
+    """Unity Catalog names (``catalog.schema.table``) of the tables the run wrote."""
+    run_page_url: str | None
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+    validation_passed: bool | None = None
+    report_dir: str | None = None
+    cancelled: bool = False
+
+
+def run_as_job(
+    w: WorkspaceClient,
+    spec: GenerationSpec,
+    settings: JobSettings,
+    *,
+    on_event: EventSink,
+    cancel: threading.Event | None = None,
+    poll_seconds: float = 10.0,
+) -> JobRunResult:
+    """Run ``spec`` as a one-time Jobs run and follow it to its end (see the module docstring)."""
+    target = f"{spec.output.catalog}.{spec.output.schema_name}"
+    expected = estimate(spec).rows
+    started = time.monotonic()
+    run_id = submit_generation(
+        w,
+        spec_to_yaml(spec),
+        source_root=settings.source_root,
+        cluster_id=settings.cluster_id,
+        serverless=settings.serverless,
+        run_name=f"idgraph generate {target}",
+    )
+    on_event(RunStarted(str(run_id), tuple(expected), expected))
+    last: RunState | None = None
+    try:
+        for state in watch_run(w, run_id, poll_seconds=poll_seconds, cancel=cancel):
+            last = state
+            on_event(
+                JobState(
+                    run_id,
+                    state.life_cycle_state,
+                    state.result_state,
+                    state.state_message,
+                    state.run_page_url,
+                )
+            )
+    except JobError as error:
+        on_event(RunFailed(None, str(error)))
+        raise
+    assert last is not None  # watch_run yields at least the terminal state
+    if last.succeeded:
+        on_event(RunFinished(str(run_id), {}, time.monotonic() - started))
+        return JobRunResult(
+            run_id=str(run_id),
+            location=target,
+            tables=tuple(f"{target}.{table}" for table in expected),
+            run_page_url=last.run_page_url,
+            seconds=time.monotonic() - started,
+        )
+    outcome = last.result_state or last.life_cycle_state
+    message = f"Databricks job run {run_id} ended {outcome}"
+    if last.state_message:
+        message += f": {last.state_message}"
+    on_event(RunFailed(None, message))
+    if cancel is not None and cancel.is_set():
+        raise RunCancelled(f"{message}. Tables it had not committed keep their previous version.")
+    where = f" (run page: {last.run_page_url})" if last.run_page_url else ""
+    raise JobError(message + where)
