@@ -96,8 +96,12 @@ def run_generation(
     report_dir: str | os.PathLike[str] | None = None,
     on_wait: Callable[[str], None] | None = None,
     writer_factory: WriterFactory | None = None,
+    spark: SparkSession | None = None,
 ) -> GenerationResult:
-    """Generate, commit and (unless ``validate`` is False) validate every table of ``spec``."""
+    """Generate, commit and (unless ``validate`` is False) validate every table of ``spec``.
+
+    ``spark``: an open session to run on (a user's Databricks Connect session) instead of the
+    process session ``get_spark(master, remote)``; the caller owns and stops it."""
     from generators.session import get_spark
     from generators.storage.local import LocalDeltaWarehouse
     from generators.storage.recovery import recover_target
@@ -109,7 +113,7 @@ def run_generation(
         with lock:
             manifest = RunManifest(target.schema_path)
             recover_target(target, manifest)
-            spark = get_spark(master=master, remote=remote)
+            spark = spark or get_spark(master=master, remote=remote)
             make_writer = writer_factory or writer_factory_for(root, catalog, schema)
             writer = make_writer(spark)
             append = _append_plan(spec, manifest, writer, f"{catalog}.{schema}")

@@ -2,6 +2,8 @@
 
 Selection, first match wins:
 1. ``IDGRAPH_SPARK=databricks``: Databricks Connect (``databricks-connect``, imported lazily).
+   Runs started from the Databricks App for a signed-in user use ``user_databricks_session``
+   instead, so Spark acts as that user.
 2. ``DATABRICKS_RUNTIME_VERSION`` set (a Databricks Jobs run): the runtime's own session.
 3. ``remote`` argument or ``SPARK_REMOTE``: Spark Connect; ``sc://host:port`` joins a server,
    ``local[N]`` starts one in this process (on a free port) and connects to it.
@@ -20,11 +22,15 @@ import os
 import re
 import socket
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import psutil
 from pyspark.sql import SparkSession
 
 from generators.java_runtime import JavaNotFound, java_home
+
+if TYPE_CHECKING:
+    from databricks.sdk.config import Config
 
 DRIVER_MEMORY_SHARE = 0.4
 DRIVER_MEMORY_CAP_MB = 16 * 1024
@@ -139,15 +145,30 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+def user_databricks_session(config: Config) -> SparkSession:
+    """A new Databricks Connect session that acts as the user ``config`` authenticates (host and
+    the user's own token, as ``generators.databricks.identity.workspace_client_for`` builds it):
+    always created, never shared with another user's session; on the config's cluster
+    (``DATABRICKS_CLUSTER_ID``) or else serverless. The caller stops it."""
+    builder = _databricks_builder().sdkConfig(config)
+    if not config.cluster_id:
+        builder = builder.serverless(True)
+    return _configure(builder.create(), SESSION_CONF)
+
+
 def _databricks_session() -> SparkSession:
+    return _databricks_builder().getOrCreate()
+
+
+def _databricks_builder() -> Any:
     try:
         from databricks.connect import DatabricksSession
     except ImportError as error:
         raise SparkSetupError(
-            "IDGRAPH_SPARK=databricks needs databricks-connect, which must not be installed "
+            "Databricks Connect runs need databricks-connect, which must not be installed "
             "beside pyspark: use the Databricks environment (requirements-databricks.txt)"
         ) from error
-    return DatabricksSession.builder.getOrCreate()
+    return DatabricksSession.builder
 
 
 def _configure(spark: SparkSession, conf: dict[str, str]) -> SparkSession:

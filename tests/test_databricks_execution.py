@@ -265,3 +265,19 @@ def test_only_a_databricks_app_user_generates_on_databricks(
     remote = identity.execution_for(UserContext("ada@example.com", "Ada", TOKEN))
     assert remote is not None and remote.settings == JobSettings(ROOT)
     assert AgentSession(None).databricks is None
+
+
+def test_a_connect_run_acts_as_the_user_or_not_at_all(
+    stub: DatabricksStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Connect run needs a Databricks Connect session built from the user's own client config;
+    where databricks-connect is missing (as here) the chat gets a clear error, and nothing runs
+    on local Spark or under any other identity."""
+    monkeypatch.setenv("IDGRAPH_WAREHOUSE", str(tmp_path))
+    session = app_session(execution(stub, settings=None), [])
+    result, events = generate(session)
+    assert not result.ok
+    assert "databricks-connect" in result.content
+    assert TOKEN not in result.content
+    assert not any(isinstance(e, RunStarted) for e in events)
+    assert list(tmp_path.iterdir()) == []

@@ -8,7 +8,9 @@ need ``IDGRAPH_JOB_SOURCE_ROOT``; without it ``auto`` stays on Connect and ``job
 Outside a Databricks App none of this applies: the app generates locally.
 
 Invariants: ``plan`` starts no Spark and calls no API; a Jobs run is submitted and followed with
-the client ``workspace()`` returns, the signed-in user's, built per run and never kept.
+the client ``workspace()`` returns, the signed-in user's, built per run and never kept; a Connect
+run uses a Databricks Connect session built from that same client's config (the user's token),
+created for the run and stopped after it, so Unity Catalog enforces the user's own privileges.
 """
 
 from __future__ import annotations
@@ -106,12 +108,18 @@ class DatabricksExecution:
                 poll_seconds=self.poll_seconds,
             )
         from generators.service import run_generation
+        from generators.session import user_databricks_session
 
-        return run_generation(
-            spec,
-            on_event=on_event,
-            cancel=cancel,
-            user=user,
-            validate=validate,
-            writer_factory=plan.writer_factory,
-        )
+        spark = user_databricks_session(self.workspace().config)
+        try:
+            return run_generation(
+                spec,
+                on_event=on_event,
+                cancel=cancel,
+                user=user,
+                validate=validate,
+                writer_factory=plan.writer_factory,
+                spark=spark,
+            )
+        finally:
+            spark.stop()
