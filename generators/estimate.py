@@ -2,7 +2,7 @@
 expected wall time from measured throughput.
 
 Each table module owns its formula as ``expected_rows(spec) -> float``; this module only
-gathers them in pipeline order. Estimates are expectations: actual counts differ by sampling noise.
+gathers them from the registry (``generators.tables``), in pipeline order. Estimates are expectations: actual counts differ by sampling noise.
 
 Times come from ``data/throughput.yaml``: rows per CPU-second of each table, measured by the
 benchmark (``python -m bench.run``, then ``python -m bench.throughput``). The model is linear:
@@ -14,31 +14,15 @@ dominate) or on a shared machine.
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from generators.spec import GenerationSpec
+from generators.tables import TABLES
 
 THROUGHPUT_FILE = Path(__file__).parent / "data" / "throughput.yaml"
-
-TABLE_MODULES = {
-    "households": "generators.households",
-    "individuals": "generators.individuals",
-    "identity_mappings": "generators.identity",
-    "content_catalog": "generators.content",
-    "content_engagements": "generators.engagement",
-    "viewership_patterns": "generators.patterns",
-    "audience_attributes": "generators.audience",
-    "campaigns": "generators.campaigns",
-    "campaign_audience": "generators.campaign_audience",
-    "campaign_exposures": "generators.exposures",
-    "response_events": "generators.responses",
-    "outcome_metrics": "generators.outcomes",
-    "campaign_ground_truth": "generators.ground_truth",
-}
 
 
 @dataclass(frozen=True)
@@ -54,10 +38,7 @@ class Estimate:
 
 def estimate(spec: GenerationSpec) -> Estimate:
     """Expected rows of every table for this spec."""
-    rows = {}
-    for table, module_name in TABLE_MODULES.items():
-        module = importlib.import_module(module_name)
-        rows[table] = round(module.expected_rows(spec))
+    rows = {node.name: round(node.expected_rows(spec)) for node in TABLES}
     return Estimate(rows)
 
 

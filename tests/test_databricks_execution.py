@@ -18,7 +18,7 @@ from generators.databricks.execution import DatabricksExecution, Plan, execution
 from generators.databricks.identity import UserContext, workspace_client_for
 from generators.databricks.job_run import JobRunResult
 from generators.databricks.jobs import JobSettings
-from generators.estimate import TABLE_MODULES, estimate
+from generators.estimate import estimate
 from generators.events import JobState, RunFailed, RunFinished, RunStarted
 from generators.spec import GenerationSpec
 from generators.spec_io import parse_spec, parse_spec_text, spec_to_yaml
@@ -29,6 +29,7 @@ from generators.storage.targets import (
     on_databricks,
     writer_factory_for,
 )
+from generators.tables import TABLES
 from ui import identity
 from ui.progress import RunProgress
 
@@ -95,7 +96,7 @@ def test_large_run_is_a_job_whose_states_stream_to_the_chat(
     run_id = 1001
     assert streamed == events  # the session's sink saw what the chat saw, in order
     assert isinstance(events[0], RunStarted) and events[0].run_id == str(run_id)
-    assert events[0].tables == tuple(TABLE_MODULES)
+    assert events[0].tables == tuple(node.name for node in TABLES)
     assert dict(events[0].expected_rows) == estimate(chat_spec).rows
     states = [e for e in events if isinstance(e, JobState)]
     assert [(s.life_cycle_state, s.result_state, s.message) for s in states] == [
@@ -110,7 +111,7 @@ def test_large_run_is_a_job_whose_states_stream_to_the_chat(
 
     generated = session.wizard.last_result
     assert isinstance(generated, JobRunResult)
-    names = [f"bryan_li.big_run.{table}" for table in TABLE_MODULES]
+    names = [f"bryan_li.big_run.{node.name}" for node in TABLES]
     assert generated.tables == tuple(names)
     assert f"Databricks job run {run_id} succeeded" in result.content
     assert page in result.content
