@@ -32,7 +32,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from generators import rng
-from generators.sampling import element
+from generators.sampling import element, round_half_up
 from generators.spec import CONTENT_CATEGORIES, GenerationSpec
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ class CatalogLayout:
             sigma=LENGTH_SIGMA,
         )
         low, high = LENGTH_BOUNDS
-        return F.least(F.greatest(F.round(raw), F.lit(low)), F.lit(high)).cast("int")
+        return F.least(F.greatest(round_half_up(raw), F.lit(low)), F.lit(high)).cast("int")
 
     def _h(self, x: Column) -> Column:
         if self.exponent == 1.0:

@@ -45,7 +45,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from generators import content, identity, ids, reference, rng, viewers
-from generators.sampling import pick, quantile_draw, running_sums
+from generators.sampling import pick, quantile_draw, round_half_up, running_sums
 from generators.seasonality import (
     SECONDS_PER_DAY,
     seasonal_epoch_seconds,
@@ -117,7 +117,7 @@ def engagements(spec: GenerationSpec, individuals: DataFrame) -> DataFrame:
 
 def build(ctx: BuildContext) -> DataFrame:
     """Pipeline entry point."""
-    return engagements(ctx.spec, ctx.upstream("individuals"))
+    return engagements(ctx.spec, ctx.fan_out_input("individuals"))
 
 
 def expected_rows(spec: GenerationSpec) -> float:
@@ -160,6 +160,7 @@ def _active_people(
         age,
         F.col("household_size"),
         viewers.event_count(spec, iid, activity).alias("_n"),
+        identity.identity_facts(spec, iid, hid, age).alias("_identity"),
         *(w.alias(f"_category_weight_{i}") for i, w in enumerate(category_weights)),
         *(w.alias(f"_device_weight_{i}") for i, w in enumerate(device_weights)),
     )
@@ -175,6 +176,7 @@ def _active_people(
         "age",
         "household_size",
         "_n",
+        "_identity",
         *(w.alias(f"_category_{i}") for i, w in enumerate(categories)),
         *(w.alias(f"_device_{i}") for i, w in enumerate(devices)),
     )
@@ -210,6 +212,7 @@ def _own_events(spec: GenerationSpec, lay: content.CatalogLayout, people: DataFr
         "household_id",
         "age",
         "household_size",
+        "_identity",
         "k",
         "_is_view",
         "_view_k",
@@ -252,7 +255,7 @@ def _view_duration(
         rng.uniform(spec.seed, "engagement.completion", iid, k), completion_quantiles(spec)
     )
     length = lay.length_seconds(spec.seed, F.col("content_id"), F.col("_category"))
-    watched = F.greatest(F.round(length * completion), F.lit(1.0)).cast("int")
+    watched = F.greatest(round_half_up(length * completion), F.lit(1.0)).cast("int")
     return F.when(F.col("_is_view"), watched)
 
 
@@ -304,11 +307,11 @@ def _with_co_viewers(spec: GenerationSpec, events: DataFrame) -> DataFrame:
     copy_id = ids.event_id(co_viewer, F.lit(viewers.OWN_EVENT_SLOTS) * (relative + 1) + k)
     ts = F.timestamp_seconds(F.col("_epoch"))
     own_identifier = identity.event_identifier(
-        spec, iid, hid, F.col("device_type"), ts, F.col("age")
+        spec, iid, F.col("device_type"), ts, F.col("_identity")
     )
-    # A copy is a CTV view: the household's ctv_id, which does not depend on the viewer's age.
-    copy_identifier = identity.event_identifier(
-        spec, co_viewer, hid, F.lit("ctv"), ts, F.lit(None).cast("int")
+    # A copy is a CTV view: the household's ctv_id, mapped to the co-viewer.
+    copy_identifier = F.col("_identity.ctv_identifier").withField(
+        "mapping_id", ids.mapping_id(co_viewer.cast("long"), identity.SLOT_CTV)
     )
     days = F.floor((F.col("_epoch") - F.lit(window_start_epoch(spec))) / F.lit(SECONDS_PER_DAY))
     rows = copies.select(

@@ -126,7 +126,9 @@ def exposures_frame(audience: DataFrame, campaigns: DataFrame, spec: GenerationS
 
 def build(ctx: BuildContext) -> DataFrame:
     """TableNode builder."""
-    return exposures_frame(ctx.upstream("campaign_audience"), ctx.upstream("campaigns"), ctx.spec)
+    return exposures_frame(
+        ctx.fan_out_input("campaign_audience"), ctx.upstream("campaigns"), ctx.spec
+    )
 
 
 def expected_delivered(spec: GenerationSpec) -> float:

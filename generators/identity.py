@@ -36,10 +36,11 @@ last seen in the last quarter. Cookies churn: per (person, browser) a lifetime L
 phase φ uniform in [0, L); cookie k covers [kL − φ, (k+1)L − φ) clipped to the window, so a
 browser has floor((W − 1 + φ) / L) + 1 cookies.
 
-``has_device`` and ``event_identifier`` recompute all of this from the ids alone (no join), so the
-engagement table can name the identifier behind each event. Both take the person's ``age``
-column optionally; without it the age is recomputed by ``individuals.age_of`` (slower: an
-interpreted lambda), with it the expressions stay small and fully code-generated.
+``has_device``, ``identity_facts`` and ``event_identifier`` recompute all of this from the ids
+alone (no join), so the engagement table can name the identifier behind each event: the
+per-person facts once per person, the event's cookie per event. ``has_device`` takes the
+person's ``age`` column optionally; without it the age is recomputed by ``individuals.age_of``
+(slower: an interpreted lambda).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from pyspark.sql import functions as F
 
 from generators import ids, individuals, rng
 from generators.households import tilt_to_mean
-from generators.sampling import element
+from generators.sampling import element, round_half_up
 from generators.seasonality import window_start_epoch
 from generators.spec import DEVICE_TYPES, MAX_DEVICES_PER_PERSON, GenerationSpec
 
@@ -214,7 +215,7 @@ class Person:
         u = rng.uniform(self.seed, "identity.cookie_lifetime", self.individual_id, b)
         factor = F.lit(1.0 - spread) + u * F.lit(2 * spread)
         days = self.spec.demographics.identity.cookie_lifetime_days
-        seconds = F.round(factor * F.lit(days * 86_400.0))
+        seconds = round_half_up(factor * F.lit(days * 86_400.0))
         return F.greatest(seconds, F.lit(float(min_lifetime(window)))).cast("long")
 
     def phase(self, b: Column, lifetime: Column) -> Column:
@@ -330,64 +331,97 @@ def has_device(
     return adult & _personal_device(person, F.lit(device_type))
 
 
-def event_identifier(
-    spec: GenerationSpec,
-    individual_id: Column,
-    household_id: Column,
-    device_type: Column,
-    event_ts: Column,
-    age: Column | None = None,
+def identity_facts(
+    spec: GenerationSpec, individual_id: Column, household_id: Column, age: Column
 ) -> Column:
-    """struct<mapping_id, identifier_type, identifier_value> of the identifier behind an event
-    on ``device_type`` at ``event_ts`` (inside the window, whole seconds); null when the person
-    has no such device (``has_device`` false). Mobile events come from the app (mobile_ad_id)
-    with probability MOBILE_APP_SHARE when the person also has a mobile browser; tablet events
-    from a personal tablet when there is one, else the shared device; browser events from the
-    cookie alive at ``event_ts``. ``age`` as in ``has_device``."""
+    """The per-person part of ``event_identifier``, as one struct column: compute it once per
+    person (before fanning out to events), then ``event_identifier`` adds only what depends on
+    the event (the cookie alive at its time, app or browser). ``age`` is the person's age.
+
+    Fields: which devices the person can use (personal ones only at 13+), each browser's cookie
+    lifetime and phase, and the identifiers that do not change over the window."""
     seed = spec.seed
     person = _person(spec, individual_id, household_id)
     iid, hid = person.individual_id, person.household_id
     window = Window.of(spec)
+    adult = age >= MIN_PERSONAL_ID_AGE
+    maid = adult & person.has("mobile_ad_id")
+    tablet_index = person.first_tablet()
+    personal_tablet = adult & tablet_index.isNotNull()
+    fields = {
+        "ctv": person.household("ctv_id"),
+        "shared_tablet": person.shared_device(),
+        "personal_tablet": personal_tablet,
+        "maid": maid,
+        "ctv_identifier": _identifier(ids.mapping_id(iid, SLOT_CTV), "ctv_id", ctv_id(seed, hid)),
+        "maid_identifier": F.when(
+            maid,
+            _identifier(ids.mapping_id(iid, SLOT_MAID), "mobile_ad_id", mobile_ad_id(seed, iid)),
+        ),
+        "tablet_identifier": F.when(
+            personal_tablet,
+            _identifier(
+                ids.mapping_id(iid, F.lit(DEVICE_SLOT0) + tablet_index),
+                "device_id",
+                personal_device_id(seed, iid, F.lit(TABLET_KEY)),
+            ),
+        ).otherwise(
+            _identifier(
+                ids.mapping_id(iid, SLOT_SHARED_DEVICE), "device_id", shared_device_id(seed, hid)
+            )
+        ),
+    }
+    for name in ("desktop", "mobile"):
+        b = _browser(name)
+        lifetime = person.lifetime(b, window)
+        fields[f"{name}_browser"] = adult & person.browser(b)
+        fields[f"{name}_lifetime"] = lifetime
+        fields[f"{name}_phase"] = person.phase(b, lifetime)
+    return F.struct(*(value.alias(name) for name, value in fields.items()))
+
+
+def event_identifier(
+    spec: GenerationSpec,
+    individual_id: Column,
+    device_type: Column,
+    event_ts: Column,
+    facts: Column,
+) -> Column:
+    """struct<mapping_id, identifier_type, identifier_value> of the identifier behind an event
+    on ``device_type`` at ``event_ts`` (inside the window, whole seconds) of the person whose
+    ``identity_facts`` are ``facts``; null when the person has no such device (``has_device``
+    false). Mobile events come from the app (mobile_ad_id) with probability MOBILE_APP_SHARE
+    when the person also has a mobile browser; tablet events from a personal tablet when there
+    is one, else the shared device; browser events from the cookie alive at ``event_ts``."""
+    seed = spec.seed
+    iid = individual_id.cast("long")
+    window = Window.of(spec)
     ts = F.unix_seconds(event_ts)
-    b = F.when(device_type == "desktop", _browser("desktop")).otherwise(_browser("mobile"))
-    lifetime = person.lifetime(b, window)
-    k = F.floor((ts - F.lit(window.start) + person.phase(b, lifetime)) / lifetime).cast("int")
+    desktop = device_type == "desktop"
+    b = F.when(desktop, _browser("desktop")).otherwise(_browser("mobile"))
+    lifetime = F.when(desktop, facts["desktop_lifetime"]).otherwise(facts["mobile_lifetime"])
+    phase = F.when(desktop, facts["desktop_phase"]).otherwise(facts["mobile_phase"])
+    k = F.floor((ts - F.lit(window.start) + phase) / lifetime).cast("int")
     cookie = _identifier(
         ids.mapping_id(iid, _cookie_slot(b, k)), "cookie", cookie_id(seed, iid, b, k)
     )
-    maid = _identifier(ids.mapping_id(iid, SLOT_MAID), "mobile_ad_id", mobile_ad_id(seed, iid))
-    app = person.has("mobile_ad_id") & (
-        ~person.browser(_browser("mobile"))
+    app = facts["maid"] & (
+        ~facts["mobile_browser"]
         | rng.bernoulli(seed, "identity.mobile_app", iid, ts, p=MOBILE_APP_SHARE)
     )
-    tablet_index = person.first_tablet()
-    personal_tablet = _identifier(
-        ids.mapping_id(iid, F.lit(DEVICE_SLOT0) + tablet_index),
-        "device_id",
-        personal_device_id(seed, iid, F.lit(TABLET_KEY)),
+    chosen = (
+        F.when(device_type == "ctv", facts["ctv_identifier"])
+        .when(device_type == "mobile", F.when(app, facts["maid_identifier"]).otherwise(cookie))
+        .when(desktop, cookie)
+        .otherwise(facts["tablet_identifier"])
     )
-    shared_tablet = _identifier(
-        ids.mapping_id(iid, SLOT_SHARED_DEVICE), "device_id", shared_device_id(seed, hid)
-    )
-    household_device = (
-        F.when(device_type == "ctv", person.household("ctv_id"))
-        .when(device_type == "tablet", person.shared_device())
+    available = (
+        F.when(device_type == "ctv", facts["ctv"])
+        .when(device_type == "mobile", facts["maid"] | facts["mobile_browser"])
+        .when(desktop, facts["desktop_browser"])
+        .when(device_type == "tablet", facts["shared_tablet"] | facts["personal_tablet"])
         .otherwise(F.lit(False))
     )
-    personal_device = _personal_device(person, device_type)
-    adult = _adult(spec, person, age)
-    use_personal = ~household_device | ((device_type == "tablet") & personal_device & adult)
-    chosen = (
-        F.when(
-            device_type == "ctv",
-            _identifier(ids.mapping_id(iid, SLOT_CTV), "ctv_id", ctv_id(seed, hid)),
-        )
-        .when(device_type == "mobile", F.when(app, maid).otherwise(cookie))
-        .when(device_type == "desktop", cookie)
-        .when(use_personal, personal_tablet)
-        .otherwise(shared_tablet)
-    )
-    available = household_device | (personal_device & adult)
     return F.when(available, chosen).otherwise(F.lit(None).cast(IDENTIFIER))
 
 
@@ -515,7 +549,7 @@ def identity_mappings(spec: GenerationSpec, individuals_df: DataFrame) -> DataFr
 
 def build(ctx: BuildContext) -> DataFrame:
     """Pipeline entry point."""
-    return identity_mappings(ctx.spec, ctx.upstream("individuals"))
+    return identity_mappings(ctx.spec, ctx.fan_out_input("individuals"))
 
 
 def expected_rows(spec: GenerationSpec) -> float:

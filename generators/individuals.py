@@ -375,7 +375,7 @@ def individuals(spec: GenerationSpec, households_df: DataFrame) -> DataFrame:
 
 def build(ctx: BuildContext) -> DataFrame:
     """Pipeline entry point."""
-    return individuals(ctx.spec, ctx.upstream("households"))
+    return individuals(ctx.spec, ctx.fan_out_input("households"))
 
 
 def _gender(spec: GenerationSpec, hid: Column, member: Column, role_: Column) -> Column:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from generators.sampling import round_half_up
 from generators.seasonality import SECONDS_PER_DAY, window_end_epoch
 from generators.spec import CONTENT_CATEGORIES, DEVICE_TYPES, GenerationSpec
 
@@ -92,7 +93,7 @@ def recency_weight(spec: GenerationSpec, ts: Column) -> Column:
         float(SECONDS_PER_DAY)
     )
     scaled = F.lit(float(RECENCY_SCALE)) * F.pow(F.lit(0.5), age_days / F.lit(half_life))
-    return F.round(scaled).cast("long")
+    return round_half_up(scaled).cast("long")
 
 
 def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
@@ -110,7 +111,7 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
         F.count(F.lit(1)).alias("total_events"),
         count_if(F.col("engagement_type") == "view").alias("total_views"),
         F.coalesce(F.sum("duration_seconds"), F.lit(0)).cast("long").alias("total_watch_seconds"),
-        F.countDistinct("event_date").alias("active_days"),
+        F.size(F.collect_set("event_date")).alias("active_days"),
         F.min("event_ts").alias("first_event_ts"),
         F.max("event_ts").alias("last_event_ts"),
         F.max("event_date").alias("_last_date"),

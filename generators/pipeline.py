@@ -16,6 +16,7 @@ Invariants:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
@@ -42,13 +43,29 @@ if TYPE_CHECKING:
     from generators.append import AppendPlan, Scope
 
 
+ROWS_PER_PARTITION = 2_000_000
+
+
 @dataclass(frozen=True)
 class BuildContext:
-    """What a node's ``build`` may use: the session, the spec and its declared upstream tables."""
+    """What a node's ``build`` may use: the session, the spec, its declared upstream tables and
+    the number of rows it is expected to produce."""
 
     spark: SparkSession
     spec: GenerationSpec
     upstream: Callable[[str], DataFrame]
+    expected_rows: float | None = None
+
+    def fan_out_input(self, name: str) -> DataFrame:
+        """Upstream table ``name`` split for a node whose rows fan out from it: into at least
+        the session's shuffle partitions (2 x cores locally) and at most ROWS_PER_PARTITION
+        output rows each. A small staged table is otherwise read as one partition and the whole
+        fan-out runs on one core. Values never depend on partitioning (``generators.rng``)."""
+        df = self.upstream(name)
+        setting = self.spark.conf.get("spark.sql.shuffle.partitions", "1") or "1"
+        floor = int(setting) if setting.isdigit() else 1
+        by_size = math.ceil((self.expected_rows or 0.0) / ROWS_PER_PARTITION)
+        return df.repartition(max(floor, by_size, 1))
 
 
 @dataclass(frozen=True)
@@ -200,7 +217,9 @@ class _Run:
             self.on_event(TableProgress(node.name, fraction, done))
 
         with tracked(self.spark, f"{self.run_id}/{node.name}", progress):
-            df = self.rows_to_stage(node, node.build(BuildContext(self.spark, self.spec, upstream)))
+            df = self.rows_to_stage(
+                node, node.build(BuildContext(self.spark, self.spec, upstream, expected))
+            )
             result = self.writer.stage(
                 node.name, df, node.columns, node.description, run_id=self.run_id
             )

@@ -45,7 +45,9 @@ def reference_table(spark: SparkSession, spec: GenerationSpec, table: str) -> Da
 
     def get(name: str) -> DataFrame:
         if name not in built:
-            built[name] = _materialized(nodes[name].build(BuildContext(spark, ref, get)))
+            node = nodes[name]
+            rows = node.expected_rows(ref) if node.expected_rows else None
+            built[name] = _materialized(node.build(BuildContext(spark, ref, get, rows)))
         return built[name]
 
     return get(table)

@@ -1,5 +1,5 @@
 """identity_mappings: integrity, uniqueness, time rules, cookie churn, the join-free event lookup
-(``has_device`` / ``event_identifier``) against the table, determinism and row estimates."""
+(``has_device`` / ``identity_facts`` / ``event_identifier``) against the table, determinism and row estimates."""
 
 from __future__ import annotations
 
@@ -212,7 +212,14 @@ def test_event_identifier_points_at_a_live_row(spark: SparkSession, tables: Popu
         .withColumn("event_ts", F.timestamp_seconds(F.lit(window.start) + offset))
         .withColumn("has", _device_flag(spec, device, F.col("age")))
         .withColumn(
-            "e", identity.event_identifier(spec, iid, hid, device, F.col("event_ts"), F.col("age"))
+            "e",
+            identity.event_identifier(
+                spec,
+                iid,
+                device,
+                F.col("event_ts"),
+                identity.identity_facts(spec, iid, hid, F.col("age")),
+            ),
         )
     )
     mappings = tables.identity.select(
