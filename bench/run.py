@@ -34,7 +34,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -146,12 +146,16 @@ def _run_child(scale: int, args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def _seconds_until(deadline: str | None) -> float | None:
-    """Seconds from now to ``HH:MM`` UTC today (None: no deadline)."""
+    """Seconds from now to the next ``HH:MM`` UTC: today's, or tomorrow's once today's has
+    passed (None: no deadline)."""
     if not deadline:
         return None
     hour, minute = (int(part) for part in deadline.split(":"))
     now = datetime.now(UTC)
-    return max(0.0, (now.replace(hour=hour, minute=minute, second=0) - now).total_seconds())
+    target = now.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if target <= now:
+        target += timedelta(days=1)
+    return (target - now).total_seconds()
 
 
 def _stop_group(child: subprocess.Popen[bytes]) -> None:

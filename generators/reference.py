@@ -12,11 +12,24 @@ Invariants: the reference tables are built by the registered table builders them
 (``generators.tables``), checkpointed in memory and never written; they depend on every spec field except
 ``households.count``; so the constants, and every row built from them, are identical for every
 count. With 1,000 households (about 2,500 people) a mean's sampling error is about 1%.
+
+Building the reference tables costs about a minute of CPU whatever the run's size, so each
+constant is also kept on disk (``$IDGRAPH_CACHE_DIR``, default ``~/.cache/idgraph``), keyed by
+the constant's name, the reference spec and a fingerprint of the generator code and data files:
+any change to either computes it afresh. A missing, unreadable or unwritable cache only costs
+time; a value read back is the float that was computed (JSON keeps doubles exactly).
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import math
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 from pyspark.sql import DataFrame, SparkSession
 
@@ -74,8 +87,62 @@ def reference_mean(
     (whatever its count; ``name`` must identify ``mean``)."""
     key = (name, reference_spec(spec).canonical_json())
     if key not in _MEANS:
-        _MEANS[key] = mean(reference_table(spark, spec, table))
+        path = _cache_file(*key)
+        value = _read_cached(path)
+        if value is None:
+            value = mean(reference_table(spark, spec, table))
+            _write_cached(path, value)
+        _MEANS[key] = value
     return _MEANS[key]
+
+
+def cache_dir() -> Path:
+    """Where computed reference constants are kept across processes."""
+    configured = os.environ.get("IDGRAPH_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "idgraph"
+
+
+def fingerprint(root: Path) -> str:
+    """sha256 over the ``.py`` and ``.yaml`` files under ``root`` (relative path and content)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.suffix in {".py", ".yaml"}):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The fingerprint of the generator package (code and data), once per process."""
+    return fingerprint(Path(__file__).resolve().parent)
+
+
+def _cache_file(name: str, reference_json: str) -> Path:
+    key = json.dumps([name, reference_json, code_fingerprint()])
+    return cache_dir() / "reference" / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+
+
+def _read_cached(path: Path) -> float | None:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))["value"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return float(value) if isinstance(value, float) and math.isfinite(value) else None
+
+
+def _write_cached(path: Path, value: float) -> None:
+    """Write atomically (a concurrent run reads the old file or the new one, never half)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=path.parent, suffix=".tmp", delete=False, encoding="utf-8"
+        ) as handle:
+            json.dump({"value": value}, handle)
+        os.replace(handle.name, path)
+    except OSError:
+        return
 
 
 _MEANS: dict[tuple[str, str], float] = {}
