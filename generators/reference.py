@@ -98,10 +98,14 @@ def reference_mean(
 
 def cache_dir() -> Path:
     """Where computed reference constants are kept across processes."""
-    configured = os.environ.get("IDGRAPH_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "idgraph"
+    if os.environ.get("IDGRAPH_CACHE_DIR"):
+        return Path(os.environ["IDGRAPH_CACHE_DIR"])
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "idgraph"
+    try:
+        return Path.home() / ".cache" / "idgraph"
+    except RuntimeError:  # no home directory (some containers)
+        return Path(tempfile.gettempdir()) / "idgraph-cache"
 
 
 def fingerprint(root: Path) -> str:
