@@ -99,6 +99,9 @@ def _jvm_conf(master: str) -> dict[str, str]:
         "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}",
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
+        # Each Column call would otherwise send its Python call site to the JVM (6+ py4j round
+        # trips): a third of the driver-side time of building a table (bench/RESULTS.md).
+        "spark.python.sql.dataFrameDebugging.enabled": "false",
     }
     cores = local_cores(master)
     if cores is not None:
