@@ -32,7 +32,7 @@ from generators.java_runtime import JavaNotFound, java_home
 if TYPE_CHECKING:
     from databricks.sdk.config import Config
 
-DRIVER_MEMORY_SHARE = 0.4
+DRIVER_MEMORY_SHARE = 0.2
 DRIVER_MEMORY_CAP_MB = 16 * 1024
 DRIVER_MEMORY_FLOOR_MB = 1024
 LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
@@ -67,7 +67,7 @@ def get_spark(master: str | None = None, remote: str | None = None) -> SparkSess
 
 
 def driver_memory_mb(total_bytes: int | None = None) -> int:
-    """``$IDGRAPH_DRIVER_MEMORY_MB`` if set, else 40% of the machine's memory in MiB, at least
+    """``$IDGRAPH_DRIVER_MEMORY_MB`` if set, else 20% of the machine's memory in MiB, at least
     1 GiB and at most 16 GiB."""
     if os.environ.get("IDGRAPH_DRIVER_MEMORY_MB", "").isdigit():
         return int(os.environ["IDGRAPH_DRIVER_MEMORY_MB"])

@@ -28,7 +28,7 @@ def test_session_invariants(spark):
 def test_driver_memory_and_cores_rules(monkeypatch):
     monkeypatch.delenv("IDGRAPH_DRIVER_MEMORY_MB", raising=False)
     gib = 2**30
-    assert session.driver_memory_mb(24 * gib) == int(24 * 1024 * 0.4)
+    assert session.driver_memory_mb(24 * gib) == int(24 * 1024 * 0.2)
     assert session.driver_memory_mb(1 * gib) == 1024
     assert session.driver_memory_mb(256 * gib) == 16 * 1024
     assert session.local_cores("local[3]") == 3
