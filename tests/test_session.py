@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pyspark.errors.utils import is_debugging_enabled
 
 from generators import java_runtime, session
 from generators.session import SparkSetupError, get_spark
@@ -23,6 +24,10 @@ def test_session_invariants(spark):
     assert spark.sparkContext.master == "local[2]"
     memory = spark.sparkContext.getConf().get("spark.driver.memory")
     assert memory == f"{session.driver_memory_mb()}m"
+    assert spark.conf.get("spark.sql.codegen.hugeMethodLimit") == "8000"
+    # PySpark itself reads this flag: no call-site capture (py4j round trips) per Column call.
+    assert spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
+    assert not is_debugging_enabled()
 
 
 def test_driver_memory_and_cores_rules(monkeypatch):

@@ -1,8 +1,9 @@
 """Hard checks: integrity, domain, temporal and attribution rules that must hold on every row.
 
-Per table, one aggregate counts rows, duplicate keys and every row rule (nulls, domains,
-non-negative amounts, ordered pairs); one query joining each parent checks that foreign keys
-resolve and carried attributes equal the parent's; then the cross-table rules of ``cross`` run.
+Per table, one aggregate over the table left-joined to its parents' keys counts rows, duplicate
+keys, every row rule (nulls, domains, non-negative amounts, ordered pairs) and every foreign-key
+rule (the key resolves, carried attributes equal the parent's); then the cross-table rules of
+``cross`` run.
 Only counts and, for failing checks, up to MAX_SAMPLES offending keys reach the driver. A table
 that is absent fails ``present``; a required column that is absent fails ``columns``; checks
 needing a missing table or column are skipped.
@@ -25,7 +26,6 @@ from generators.validation.rules import (
     Tables,
     all_of,
     any_of,
-    row_checks,
     rule_checks,
     rule_sums,
     samples,
@@ -33,16 +33,17 @@ from generators.validation.rules import (
 
 
 def hard_checks(tables: Tables, spec: GenerationSpec) -> tuple[list[Check], dict[str, int]]:
-    """Every hard check in a stable order (per table, then across tables), and rows per table."""
+    """Every hard check in a stable order (per table, then foreign keys per table, then across
+    tables), and rows per table."""
     checks = [_presence(name, tables) for name in C.TABLES]
     rows: dict[str, int] = {}
+    lookups: list[Check] = []
     for name in C.TABLES:
         if name in tables:
-            table_checks, rows[name] = _table_checks(name, tables[name], spec)
+            table_checks, lookup_checks, rows[name] = _table_checks(name, tables, spec)
             checks += table_checks
-    for name in C.TABLES:
-        if name in tables:
-            checks += _lookup_checks(name, tables)
+            lookups += lookup_checks
+    checks += lookups
     for cross in CROSS_CHECKS:
         checks += cross(tables, spec)
     return checks, rows
@@ -53,8 +54,13 @@ def _presence(name: str, tables: Tables) -> Check:
     return hard(f"present:{name}", name, "the table exists", len(missing), missing)
 
 
-def _table_checks(name: str, df: DataFrame, spec: GenerationSpec) -> tuple[list[Check], int]:
-    """Columns, types, then one aggregate for rows, key uniqueness and every row rule."""
+def _table_checks(
+    name: str, tables: Tables, spec: GenerationSpec
+) -> tuple[list[Check], list[Check], int]:
+    """Columns and types, then one query over the table joined to its parents' keys: rows, key
+    uniqueness, every row rule and every foreign-key rule. Returns the table's checks, its
+    foreign-key checks and its row count."""
+    df = tables[name]
     missing = [c for c in C.REQUIRED[name] if c not in df.columns]
     checks = [
         hard(f"columns:{name}", name, "every required column is present", len(missing), missing),
@@ -62,14 +68,15 @@ def _table_checks(name: str, df: DataFrame, spec: GenerationSpec) -> tuple[list[
     ]
     keys = list(C.KEYS[name])
     if not set(keys) <= set(df.columns):
-        return checks, df.count()
+        return checks, [], df.count()
     rules = list(_row_rules(name, df, spec))
+    joined, lookups = _with_parents(name, tables)
     keyed = all_of(F.col(k).isNotNull() for k in keys)
-    totals = df.agg(
+    totals = joined.agg(
         F.count("*").alias("rows"),
         F.count(F.when(keyed, 1)).alias("keyed"),
         F.countDistinct(*keys).alias("distinct"),
-        *rule_sums(rules),
+        *rule_sums(rules + lookups),
     ).first()
     duplicates = totals["keyed"] - totals["distinct"]
     repeated = df.groupBy(*keys).count().where(F.col("count") > 1).select(*keys)
@@ -82,8 +89,8 @@ def _table_checks(name: str, df: DataFrame, spec: GenerationSpec) -> tuple[list[
             samples(repeated) if duplicates else [],
         )
     )
-    checks += rule_checks(name, df, keys, rules, totals)
-    return checks, int(totals["rows"])
+    both = rule_checks(name, joined, keys, rules + lookups, totals)
+    return checks + both[: len(rules)], both[len(rules) :], int(totals["rows"])
 
 
 def _column_types(name: str, schema: StructType) -> Check:
@@ -177,19 +184,16 @@ def _has_fk(fk: C.ForeignKey, tables: Tables) -> bool:
     )
 
 
-def _lookup_checks(name: str, tables: Tables) -> list[Check]:
-    """Every foreign key of ``name`` resolves and its carried attributes equal the parent's:
-    one query joining each parent's (deduplicated) keys, one aggregate."""
-    child = tables[name]
-    keys = list(C.KEYS[name])
-    fks = [fk for fk in C.FOREIGN_KEYS if fk.child == name and _has_fk(fk, tables)]
-    if not fks or not set(keys) <= set(child.columns):
-        return []
-    joined = child
+def _with_parents(name: str, tables: Tables) -> tuple[DataFrame, list[RowRule]]:
+    """``name`` left-joined to each parent's (deduplicated) keys and carried attributes, so no
+    row is repeated, and the rules that every foreign key resolves and its carried attributes
+    equal the parent's."""
+    joined = tables[name]
     rules = []
+    fks = [fk for fk in C.FOREIGN_KEYS if fk.child == name and _has_fk(fk, tables)]
     for i, fk in enumerate(fks):
         parent = tables[fk.parent]
-        carried = [c for c in fk.carried if c in child.columns and c in parent.columns]
+        carried = [c for c in fk.carried if c in joined.columns and c in parent.columns]
         lookup = parent.select(
             F.col(fk.parent_column).alias(f"_key{i}"),
             *(F.col(c).alias(f"_carried{i}_{c}") for c in carried),
@@ -214,4 +218,4 @@ def _lookup_checks(name: str, tables: Tables) -> list[Check]:
                     (fk.column,),
                 )
             )
-    return row_checks(name, joined, keys, rules)
+    return joined, rules
