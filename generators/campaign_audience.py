@@ -21,16 +21,24 @@ Built from ``audience_attributes`` (segment, propensity_score) crossed with the 
 The mean propensity is taken over the reference population (``generators.reference``), so rows
 do not depend on ``households.count``; it is an exact decimal sum, so it does not depend on
 partitioning either.
+
+A window extended by appends (``generators.segments``): a campaign's rows use the audience as of
+the end of the segment its flight starts in (viewership patterns and audience attributes of the
+events up to then, by ``segments.as_of`` of the spec), the audience its own run targeted, so
+extending the window never changes the rows of earlier campaigns.
 """
 
 from __future__ import annotations
 
+import functools
+
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from generators import delivery, reference, rng
-from generators.campaigns import target_pool
+from generators import audience, delivery, patterns, reference, rng
+from generators.campaigns import campaign_total, target_pool
 from generators.pipeline import BuildContext
+from generators.segments import as_of, segments
 from generators.spec import GenerationSpec
 
 MAX_PROBABILITY = 0.999999
@@ -112,21 +120,44 @@ def assign(
     )
 
 
-def people(ctx: BuildContext) -> DataFrame:
+def people(attributes: DataFrame, individuals: DataFrame) -> DataFrame:
     """One row per individual: segment and propensity with the household size."""
-    attributes = ctx.upstream("audience_attributes").select(
-        "individual_id", "household_id", "segment", "propensity_score"
-    )
-    sizes = ctx.upstream("individuals").select("individual_id", "household_size")
-    return attributes.join(sizes, "individual_id")
+    sizes = individuals.select("individual_id", "household_size")
+    chosen = attributes.select("individual_id", "household_id", "segment", "propensity_score")
+    return chosen.join(sizes, "individual_id")
+
+
+def audience_as_of(ctx: BuildContext, spec: GenerationSpec) -> DataFrame:
+    """audience_attributes as they were at the end of ``spec``'s window (``segments.as_of``)."""
+    end = spec.engagement.end_date
+    events = ctx.upstream("content_engagements").where(F.col("event_date") <= F.lit(end))
+    return audience.attributes(spec, ctx.upstream("individuals"), patterns.patterns(spec, events))
 
 
 def build(ctx: BuildContext) -> DataFrame:
-    """TableNode builder."""
-    mean = reference.reference_mean(
-        ctx.spark, ctx.spec, "mean_propensity", "audience_attributes", mean_propensity
-    )
-    return assign(people(ctx), ctx.upstream("campaigns"), ctx.spec, mean)
+    """TableNode builder: per segment of the window holding campaigns, its campaigns crossed
+    with the audience as of its end."""
+    windows = segments(ctx.spec)
+    flights = ctx.upstream("campaigns")
+    parts = []
+    for window in windows:
+        spec = as_of(ctx.spec, window.index)
+        if window.index == len(windows) - 1:
+            attributes = ctx.upstream("audience_attributes")
+        else:
+            attributes = audience_as_of(ctx, spec)
+        if len(windows) > 1:
+            first, last = F.lit(window.start_date), F.lit(window.end_date)
+            flights_here = flights.where(F.col("start_date").between(first, last))
+        else:
+            flights_here = flights
+        mean = reference.reference_mean(
+            ctx.spark, spec, "mean_propensity", "audience_attributes", mean_propensity
+        )
+        parts.append(
+            assign(people(attributes, ctx.upstream("individuals")), flights_here, spec, mean)
+        )
+    return functools.reduce(DataFrame.unionByName, parts)
 
 
 def eligible_share(spec: GenerationSpec) -> float:
@@ -146,4 +177,4 @@ def expected_individuals(spec: GenerationSpec) -> float:
 
 
 def expected_rows(spec: GenerationSpec) -> float:
-    return expected_individuals(spec) * spec.campaigns.count * eligible_share(spec)
+    return expected_individuals(spec) * campaign_total(spec) * eligible_share(spec)

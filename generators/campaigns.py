@@ -5,9 +5,12 @@ campaign-level draw is a pure function of ``(seed, stream, campaign_id)`` throug
 hash (no Python ``random``), so the table is identical on every run of the same spec.
 
 Invariants:
-- ``campaign_id`` is 1..count (below ``ids.CAMPAIGN_SLOTS``);
+- ``campaign_id`` is 1..``campaign_total(spec)`` (below ``ids.CAMPAIGN_SLOTS``);
 - ``engagement.start_date <= start_date <= end_date <= engagement.end_date`` (generated flights
   are placed inside the window; explicit flights outside it are rejected by ``spec_rules``);
+- a window extended by an append (``generators.segments``) adds campaigns: segment s holds
+  ``segments.generated_campaigns(spec)[s]`` generated flights, numbered after the earlier
+  segments' and placed inside segment s, so the campaigns of earlier segments never change;
 - ``target_segments`` holds one or two distinct names of ``campaigns.target_segments`` (all
   segments when that is empty); an explicit flight with no segments targets every segment;
 - ``planted_lift`` = ``responses.max_incremental_lift`` × goal factor × a uniform jitter in
@@ -24,6 +27,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import types as T
 
 from generators.pipeline import BuildContext
+from generators.segments import Segment, generated_campaigns, segments
 from generators.spec import GenerationSpec, IntRange
 
 # Awareness campaigns move conversions less than conversion campaigns (assumed factors).
@@ -32,7 +36,7 @@ LIFT_JITTER = (0.8, 1.2)
 BUDGET_ROUNDING_USD = 100
 
 COLUMNS = {
-    "campaign_id": "Campaign key, 1..campaigns.count.",
+    "campaign_id": "Campaign key, 1..number of campaigns.",
     "name": "Campaign name (the flight name when flights are given).",
     "channel": "Delivery channel: ctv, video, display, social, email or search.",
     "goal": "Campaign goal: awareness, consideration or conversion.",
@@ -112,10 +116,9 @@ def target_pool(spec: GenerationSpec) -> list[str]:
     return list(spec.campaigns.target_segments) or spec.audience.segment_names()
 
 
-def generated_flight(spec: GenerationSpec, campaign_id: int) -> Flight:
-    """Campaign ``campaign_id`` drawn from the spec's distributions."""
+def generated_flight(spec: GenerationSpec, campaign_id: int, window: Segment) -> Flight:
+    """Campaign ``campaign_id`` drawn from the spec's distributions, inside ``window``."""
     seed, cfg = spec.seed, spec.campaigns
-    window = spec.engagement
 
     def u(stream: str) -> float:
         return unit(seed, f"campaign.{stream}", campaign_id)
@@ -123,7 +126,7 @@ def generated_flight(spec: GenerationSpec, campaign_id: int) -> Flight:
     channel = pick(u("channel"), cfg.channels)
     goal = pick(u("goal"), cfg.goals)
     length = flight_length(u("length.side"), u("length"), cfg.flight_days)
-    latest_start = window.window_days - length
+    latest_start = window.days - length
     start = window.start_date + timedelta(days=int(u("start") * (latest_start + 1)))
     budget = cfg.budget_usd.min + u("budget") * (cfg.budget_usd.max - cfg.budget_usd.min)
     pool = target_pool(spec)
@@ -158,7 +161,16 @@ def flights(spec: GenerationSpec) -> list[Flight]:
             )
             for f in explicit
         ]
-    return [generated_flight(spec, i) for i in range(1, spec.campaigns.count + 1)]
+    result: list[Flight] = []
+    for segment, count in zip(segments(spec), generated_campaigns(spec), strict=True):
+        first = len(result) + 1
+        result += [generated_flight(spec, i, segment) for i in range(first, first + count)]
+    return result
+
+
+def campaign_total(spec: GenerationSpec) -> int:
+    """How many campaigns the spec has (rows of the table)."""
+    return len(spec.campaigns.flights) or sum(generated_campaigns(spec))
 
 
 def planted_lift(spec: GenerationSpec, campaign_id: int, goal: str) -> float:
@@ -202,4 +214,4 @@ def build(ctx: BuildContext) -> DataFrame:
 
 
 def expected_rows(spec: GenerationSpec) -> float:
-    return float(spec.campaigns.count)
+    return float(campaign_total(spec))

@@ -32,12 +32,19 @@ gets a copy (same content, timestamp and duration; ``co_viewing`` true on both r
 ``ids.event_id(co_viewer, OWN_EVENT_SLOTS · (1 + (m − m' − 1) mod 16) + k)`` where m, m' are the
 member numbers of the viewer and co-viewer: unique because own events use k < OWN_EVENT_SLOTS.
 
+Window segments (``generators.segments``): events are generated per segment of the window, each
+as above inside its own days (counts by ``viewers.event_count`` scaled to its length, follow-ups
+clipped to its end). Segment 0 is generated exactly as a run of the first window alone; segment
+s > 0 draws with keys ``k + s · ids.EVENT_SLOTS`` (so its draws are new) and its ids carry the
+segment (``ids.event_id(..., segment=s)``). Extending the window therefore only adds events.
+
 Invariants: every event_ts lies in [start_date 00:00:00, end_date 23:59:59] UTC; event_date is its
 UTC date; every event's individual has the identifier it carries on that device.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import TYPE_CHECKING
 
@@ -48,10 +55,11 @@ from generators import content, identity, ids, reference, rng, viewers
 from generators.sampling import pick, quantile_draw, round_half_up, running_sums
 from generators.seasonality import (
     SECONDS_PER_DAY,
+    last_second,
     seasonal_epoch_seconds,
-    window_end_epoch,
     window_start_epoch,
 )
+from generators.segments import Segment, first_window, segments
 from generators.spec import ENGAGEMENT_TYPES, GenerationSpec
 
 if TYPE_CHECKING:
@@ -63,7 +71,8 @@ DESCRIPTION = (
     "with content, with the device and identifier that produced each."
 )
 COLUMNS = {
-    "event_id": "Event key: individual_id * 2^20 + k (co-view copies use k >= 2^16).",
+    "event_id": "Event key: individual_id * 2^20 + k (co-view copies use k >= 2^16), plus "
+    "segment * 2^55 for events of a window extension.",
     "individual_id": "Who engaged.",
     "household_id": "The individual's household.",
     "content_id": "The content item (content_catalog).",
@@ -111,8 +120,11 @@ def engagements(spec: GenerationSpec, individuals: DataFrame) -> DataFrame:
     """The content_engagements table from the individuals table."""
     lay = content.layout(spec)
     people = _active_people(spec, lay, individuals)
-    events = _own_events(spec, lay, people)
-    return _with_co_viewers(spec, events)
+    parts = [
+        _with_co_viewers(spec, segment, _own_events(spec, lay, people, segment))
+        for segment in segments(spec)
+    ]
+    return functools.reduce(DataFrame.unionByName, parts)
 
 
 def build(ctx: BuildContext) -> DataFrame:
@@ -128,7 +140,8 @@ def expected_rows(spec: GenerationSpec) -> float:
     from generators import individuals
 
     target = spec.engagement.events_per_individual
-    own = individuals.expected_rows(spec) * (1 - target.inactive_share) * target.mean
+    windows = spec.engagement.window_days / first_window(spec).days
+    own = individuals.expected_rows(spec) * (1 - target.inactive_share) * target.mean * windows
     weights = spec.engagement.engagement_types
     views = weights["view"] / sum(weights.values())
     ctv = spec.engagement.devices.get("ctv", 0.0)
@@ -159,7 +172,7 @@ def _active_people(
         hid,
         age,
         F.col("household_size"),
-        viewers.event_count(spec, iid, activity).alias("_n"),
+        activity.alias("_activity"),
         identity.identity_facts(spec, iid, hid, age).alias("_identity"),
         *(w.alias(f"_category_weight_{i}") for i, w in enumerate(category_weights)),
         *(w.alias(f"_device_weight_{i}") for i, w in enumerate(device_weights)),
@@ -175,21 +188,28 @@ def _active_people(
         "household_id",
         "age",
         "household_size",
-        "_n",
+        "_activity",
         "_identity",
         *(w.alias(f"_category_{i}") for i, w in enumerate(categories)),
         *(w.alias(f"_device_{i}") for i, w in enumerate(devices)),
     )
 
 
-def _own_events(spec: GenerationSpec, lay: content.CatalogLayout, people: DataFrame) -> DataFrame:
+def _own_events(
+    spec: GenerationSpec, lay: content.CatalogLayout, people: DataFrame, segment: Segment
+) -> DataFrame:
+    """The segment's own events; ``k`` is the draw key (``_key_offset`` + the event's number)."""
     seed = spec.seed
     iid, k = F.col("individual_id"), F.col("k")
     block, q = type_blocks(spec)
-    first_of_block = k - F.pmod(k, F.lit(block))
-    is_view = (F.pmod(k, F.lit(block)) == 0) | rng.bernoulli(seed, "engagement.view", iid, k, p=q)
+    offset = F.lit(_key_offset(segment))
+    in_block = F.pmod(k - offset, F.lit(block))
+    first_of_block = k - in_block
+    is_view = (in_block == 0) | rng.bernoulli(seed, "engagement.view", iid, k, p=q)
+    extension = None if segment.index == 0 else segment.days / first_window(spec).days
+    count = viewers.event_count(spec, iid, F.col("_activity"), extension)
     exploded = people.select(
-        "*", F.explode(F.sequence(F.lit(0), F.col("_n") - 1)).alias("k")
+        "*", F.explode(F.sequence(offset, offset + count - 1)).alias("k")
     ).withColumn("_is_view", is_view)
     view_k = F.when(F.col("_is_view"), k).otherwise(first_of_block)
     keyed = exploded.withColumn("_view_k", view_k).withColumn(
@@ -203,7 +223,9 @@ def _own_events(spec: GenerationSpec, lay: content.CatalogLayout, people: DataFr
     devices = viewers.usable_devices(spec)
     category = F.col("_category")
     item_rank = lay.zipf_rank(rng.uniform(seed, "engagement.item", iid, F.col("_view_k")), category)
-    view_seconds = seasonal_epoch_seconds(spec, "engagement.time", iid, F.col("_view_k"))
+    view_seconds = seasonal_epoch_seconds(
+        spec, "engagement.time", iid, F.col("_view_k"), segment=segment
+    )
     lag = F.floor(
         rng.exponential(seed, "engagement.follow_up_lag", iid, k, mean=FOLLOW_UP_MEAN_SECONDS)
     ).cast("long")
@@ -225,7 +247,7 @@ def _own_events(spec: GenerationSpec, lay: content.CatalogLayout, people: DataFr
             [F.col(f"_device_{i}") for i in range(len(devices))],
         ).alias("device_type"),
         F.when(F.col("_is_view"), view_seconds)
-        .otherwise(F.least(view_seconds + lag, F.lit(window_end_epoch(spec))))
+        .otherwise(F.least(view_seconds + lag, F.lit(last_second(segment.end_date))))
         .alias("_epoch"),
     )
     return drawn.select(
@@ -292,19 +314,28 @@ def _is_co_viewed(spec: GenerationSpec) -> Column:
     )
 
 
-def _with_co_viewers(spec: GenerationSpec, events: DataFrame) -> DataFrame:
+def _key_offset(segment: Segment) -> int:
+    """What the segment adds to an event's number to make its draw key."""
+    return segment.index * ids.EVENT_SLOTS
+
+
+def _with_co_viewers(spec: GenerationSpec, segment: Segment, events: DataFrame) -> DataFrame:
     """Own events plus one copy per co-viewed event, with ids, timestamps and identifiers."""
-    iid, hid, k = F.col("individual_id"), F.col("household_id"), F.col("k")
+    iid, hid = F.col("individual_id"), F.col("household_id")
+    offset = F.lit(_key_offset(segment))
+    k = F.col("k") - offset
     copies = events.select(
         "*", F.explode(F.sequence(F.lit(0), F.col("co_viewing").cast("int"))).alias("_copy")
     )
     is_copy = F.col("_copy") == 1
-    own_id = ids.event_id(iid, k)
+    own_id = ids.event_id(iid, k, segment.index)
     co_viewer = ids.individual_id(hid, F.col("_co_member"))
     relative = F.pmod(
         _member(iid, hid) - F.col("_co_member") - F.lit(1), F.lit(HOUSEHOLD_MEMBER_SLOTS)
     )
-    copy_id = ids.event_id(co_viewer, F.lit(viewers.OWN_EVENT_SLOTS) * (relative + 1) + k)
+    copy_id = ids.event_id(
+        co_viewer, F.lit(viewers.OWN_EVENT_SLOTS) * (relative + 1) + k, segment.index
+    )
     ts = F.timestamp_seconds(F.col("_epoch"))
     own_identifier = identity.event_identifier(
         spec, iid, F.col("device_type"), ts, F.col("_identity")
@@ -328,7 +359,9 @@ def _with_co_viewers(spec: GenerationSpec, events: DataFrame) -> DataFrame:
         F.when(is_copy, copy_identifier).otherwise(own_identifier).alias("_identifier"),
         "co_viewing",
         F.when(is_copy, own_id).alias("co_viewer_of_event_id"),
-        F.when(~F.col("_is_view"), ids.event_id(iid, F.col("_view_k"))).alias("follows_event_id"),
+        F.when(
+            ~F.col("_is_view"), ids.event_id(iid, F.col("_view_k") - offset, segment.index)
+        ).alias("follows_event_id"),
     )
     fields = {f: F.col(f"_identifier.{f}") for f in IDENTIFIER_FIELDS}
     return rows.select(*(fields.get(c, F.col(c)).alias(c) for c in COLUMNS))

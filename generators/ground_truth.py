@@ -19,6 +19,7 @@ from __future__ import annotations
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from generators.campaigns import campaign_total
 from generators.pipeline import BuildContext
 from generators.responses import conversion_outcome
 from generators.spec import GenerationSpec
@@ -114,4 +115,4 @@ def build(ctx: BuildContext) -> DataFrame:
 
 
 def expected_rows(spec: GenerationSpec) -> float:
-    return float(spec.campaigns.count)
+    return float(campaign_total(spec))

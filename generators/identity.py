@@ -28,13 +28,16 @@ hashes); ip_address a public IPv4 from a bijection of household_id (unique for i
 Values are unique per type apart from the shared household rows (by construction for email and
 ip, by 120+ bits of hash otherwise).
 
-Time (whole seconds, window [start_date 00:00, end_date 23:59:59] UTC, W seconds long):
+Time (whole seconds, window [start_date 00:00, end_date 23:59:59] UTC, W seconds long; W₀ the
+first window's length, ``generators.segments``, = W unless an append extended the window):
 device ids, mobile_ad_id and ctv_id span the whole window; email_hash is first seen uniformly in
-the window and last seen uniformly after that; ip_address is first seen in the first quarter and
-last seen in the last quarter. Cookies churn: per (person, browser) a lifetime L around
-``cookie_lifetime_days`` (uniform within ±50%; at least W / 71 so 72 slots suffice) and a
-phase φ uniform in [0, L); cookie k covers [kL − φ, (k+1)L − φ) clipped to the window, so a
-browser has floor((W − 1 + φ) / L) + 1 cookies.
+the first window and last seen uniformly after that; ip_address is first seen in the first
+W₀ / 4 and last seen in the last W₀ / 4. Cookies churn: per (person, browser) a lifetime L around
+``cookie_lifetime_days`` (uniform within ±50%; at least W₀ / 71 so 72 slots cover the first
+window; ``spec_rules`` keeps an extended window within ``longest_window_seconds``) and a phase φ
+uniform in [0, L); cookie k covers [kL − φ, (k+1)L − φ) clipped to the window, so a browser has
+floor((W − 1 + φ) / L) + 1 cookies. Extending the window therefore keeps every identifier's
+value, owner and first_seen; only last_seen moves later, and cookies are added.
 
 ``has_device``, ``identity_facts`` and ``event_identifier`` recompute all of this from the ids
 alone (no join), so the engagement table can name the identifier behind each event: the
@@ -57,6 +60,7 @@ from generators import ids, individuals, rng
 from generators.households import tilt_to_mean
 from generators.sampling import element, round_half_up
 from generators.seasonality import window_start_epoch
+from generators.segments import first_window
 from generators.spec import DEVICE_TYPES, MAX_DEVICES_PER_PERSON, GenerationSpec
 
 if TYPE_CHECKING:
@@ -110,14 +114,17 @@ IDENTIFIER = "struct<mapping_id: bigint, identifier_type: string, identifier_val
 
 @dataclass(frozen=True)
 class Window:
-    """The engagement window in epoch seconds: [start, start + seconds)."""
+    """The engagement window in epoch seconds: [start, start + seconds); the first window
+    (before any extension) is [start, start + first_seconds)."""
 
     start: int
     seconds: int
+    first_seconds: int
 
     @classmethod
     def of(cls, spec: GenerationSpec) -> Window:
-        return cls(window_start_epoch(spec), spec.engagement.window_days * 86_400)
+        days = spec.engagement.window_days, first_window(spec).days
+        return cls(window_start_epoch(spec), days[0] * 86_400, days[1] * 86_400)
 
 
 @dataclass(frozen=True)
@@ -232,8 +239,19 @@ def device_pmf(spec: GenerationSpec) -> dict[int, float]:
 
 
 def min_lifetime(window: Window) -> int:
-    """Shortest cookie lifetime (seconds) for which COOKIES_PER_BROWSER slots cover the window."""
-    return math.ceil(window.seconds / (COOKIES_PER_BROWSER - 1))
+    """Shortest cookie lifetime (seconds) for which COOKIES_PER_BROWSER slots cover the first
+    window."""
+    return math.ceil(window.first_seconds / (COOKIES_PER_BROWSER - 1))
+
+
+def longest_window_seconds(spec: GenerationSpec) -> int:
+    """The longest window (seconds) every browser's cookies fit in: 71 shortest lifetimes."""
+    days = spec.demographics.identity.cookie_lifetime_days
+    shortest = max(
+        math.floor((1.0 - COOKIE_LIFETIME_SPREAD) * days * 86_400 + 0.5),
+        min_lifetime(Window.of(spec)),
+    )
+    return (COOKIES_PER_BROWSER - 1) * shortest
 
 
 # ---------------------------------------------------------------- values
@@ -491,11 +509,11 @@ def identity_mappings(spec: GenerationSpec, individuals_df: DataFrame) -> DataFr
         )
 
     start, last = F.lit(window.start), F.lit(window.seconds - 1)
-    email_first = F.floor(rng.uniform(seed, "identity.email_first", iid) * window.seconds)
+    email_first = F.floor(rng.uniform(seed, "identity.email_first", iid) * window.first_seconds)
     email_last = email_first + F.floor(
         rng.uniform(seed, "identity.email_last", iid) * (F.lit(window.seconds) - email_first)
     )
-    edge = window.seconds * IP_EDGE_SHARE
+    edge = window.first_seconds * IP_EDGE_SHARE
     ip_first = F.floor(rng.uniform(seed, "identity.ip_first", hid) * edge)
     ip_last = last - F.floor(rng.uniform(seed, "identity.ip_last", hid) * edge)
     lifetime = person.lifetime(b, window)

@@ -8,8 +8,8 @@ integrity holds by construction. All values stay below 2**63 for up to 10**9 hou
 | household_id | 0 .. households.count - 1 (an append adds old count .. new count - 1) | |
 | individual_id | household_id * 16 + member (member < 16) | MEMBER_SLOTS |
 | mapping_id | individual_id * 256 + slot (slot < 256) | MAPPING_SLOTS |
-| event_id | individual_id * 2**20 + k (k < 2**20) | EVENT_SLOTS |
-| campaign_id | 1 .. campaigns.count (< 1024) | CAMPAIGN_SLOTS |
+| event_id | segment * 2**55 + individual_id * 2**20 + k (k < 2**20; segment of the window, ``generators.segments``, < 256) | EVENT_SLOTS, EVENT_SEGMENT_SLOTS |
+| campaign_id | 1 .. campaign_total(spec) (< 1024) | CAMPAIGN_SLOTS |
 | exposure_id | (individual_id * 1024 + campaign_id) * 2**14 + k (k < 2**14 - 1) | EXPOSURE_SLOTS |
 | co-exposure exposure_id | 2**62 + primary exposure_id (primary < 2**58) | CO_EXPOSURE_OFFSET |
 | response_id | exposure_id * 8 + kind (kind < 8) | RESPONSE_SLOTS |
@@ -28,6 +28,7 @@ from pyspark.sql import functions as F
 MEMBER_SLOTS = 16
 MAPPING_SLOTS = 256
 EVENT_SLOTS = 2**20
+EVENT_SEGMENT_SLOTS = 2**55
 CAMPAIGN_SLOTS = 1024
 EXPOSURE_SLOTS = 2**14
 NO_EXPOSURE_SLOT = EXPOSURE_SLOTS - 1
@@ -50,9 +51,10 @@ def mapping_id(individual_id: Column, slot: Column | int) -> Column:
     return individual_id * F.lit(MAPPING_SLOTS) + _col(slot).cast("long")
 
 
-def event_id(individual_id: Column, k: Column | int) -> Column:
-    """The id of the k-th engagement event of an individual."""
-    return individual_id * F.lit(EVENT_SLOTS) + _col(k).cast("long")
+def event_id(individual_id: Column, k: Column | int, segment: int = 0) -> Column:
+    """The id of the k-th engagement event of an individual in a segment of the window."""
+    base = individual_id * F.lit(EVENT_SLOTS) + _col(k).cast("long")
+    return base + F.lit(segment * EVENT_SEGMENT_SLOTS) if segment else base
 
 
 def exposure_id(individual_id: Column, campaign_id: Column, k: Column | int) -> Column:

@@ -11,7 +11,10 @@ Invariants:
 - With an ``append`` plan (``generators.append``) household tables stage only the new
   households' rows and are appended, aggregate tables are rebuilt over committed + new rows and
   overwritten, dimension tables are neither built nor written (nodes read them as committed);
-  all in the same one commit.
+  all in the same one commit. When the plan extends the window, every table but the unchanged
+  dimensions is built whole from whole upstream tables (committed + new rows) and stages only
+  the plan's ``new_rows`` (appended) or, for tables derived from the whole window, every row
+  (overwritten).
 """
 
 from __future__ import annotations
@@ -22,8 +25,7 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import TYPE_CHECKING
 
-from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql import functions as F
+from pyspark.sql import Column, DataFrame, SparkSession
 
 from generators.events import (
     EventSink,
@@ -139,11 +141,11 @@ def run_pipeline(
         nodes = TABLES
     check_graph(nodes)
     scope = scopes(nodes)
-    built = [n for n in nodes if append is None or scope[n.name] != "dimension"]
+    built = [n for n in nodes if _is_built(n, scope, append)]
     started = perf_counter()
     expected = {node.name: _expected(node, spec, scope, append) for node in built}
     on_event(RunStarted(run_id, tuple(expected), expected))
-    run = _Run(spark, spec, writer, on_event, run_id, scope, append)
+    run = _Run(spark, spec, writer, on_event, run_id, scope, {n.name: n for n in nodes}, append)
     current: str | None = None
     try:
         for node in built:
@@ -173,35 +175,49 @@ class _Run:
     on_event: EventSink
     run_id: str
     scope: Mapping[str, Scope]
+    nodes: Mapping[str, TableNode]
     append: AppendPlan | None = None
     staged: dict[str, StagedTable] = field(default_factory=dict)
 
     def modes(self) -> dict[str, WriteMode]:
-        """Each staged table's write mode: the spec's, or per scope for an append."""
+        """Each staged table's write mode: the spec's, or per table for an append."""
+        return {name: self.mode(name) for name in self.staged}
+
+    def mode(self, name: str) -> WriteMode:
         if self.append is None:
-            return {name: self.spec.output.mode for name in self.staged}
-        return {
-            name: "overwrite" if self.scope[name] == "aggregate" else "append"
-            for name in self.staged
-        }
+            return self.spec.output.mode
+        if self.append.extends_window:
+            return "append" if self.new_rows(self.nodes[name]) is not None else "overwrite"
+        return "overwrite" if self.scope[name] == "aggregate" else "append"
 
     def read(self, reader: TableNode, name: str) -> DataFrame:
         """Table ``name`` as node ``reader`` sees it: this run's staged rows; for an append,
-        dimensions as committed and, for an aggregate reader, committed + new rows."""
+        dimensions as committed and, for an aggregate reader (any reader when the window is
+        extended), committed + new rows."""
         if self.append is None:
             return self.writer.read_staged(self.staged[name])
-        if self.scope[name] == "dimension":
+        if name not in self.staged:
             return self.writer.read(name)
         new = self.writer.read_staged(self.staged[name])
-        if self.scope[reader.name] == "aggregate" and self.scope[name] == "household":
+        whole = self.append.extends_window or (
+            self.scope[reader.name] == "aggregate" and self.scope[name] == "household"
+        )
+        if whole and self.mode(name) == "append":
             return self.writer.read(name).unionByName(new)
         return new
 
+    def new_rows(self, node: TableNode) -> Column | None:
+        """For an append, which rows of the table are added (None: all, see ``AppendPlan``)."""
+        if self.append is None:
+            return None
+        if not self.append.extends_window and self.scope[node.name] != "household":
+            return None
+        return self.append.new_rows(node.name, node.columns)
+
     def rows_to_stage(self, node: TableNode, df: DataFrame) -> DataFrame:
-        """For an append, a household table keeps only the new households' rows."""
-        if self.append is None or self.scope[node.name] != "household":
-            return df
-        return df.where(F.col("household_id") >= F.lit(self.append.from_household))
+        """For an append, only the rows it adds (all of a table it rewrites)."""
+        condition = self.new_rows(node)
+        return df if condition is None else df.where(condition)
 
     def stage(self, node: TableNode, expected: int | None) -> None:
         self.on_event(TableStarted(node.name, expected))
@@ -228,12 +244,20 @@ class _Run:
         self.on_event(TableDone(node.name, result.rows, seconds, result.bytes))
 
 
+def _is_built(node: TableNode, scope: Mapping[str, Scope], append: AppendPlan | None) -> bool:
+    """Dimension tables are not built by an append, unless a longer window adds rows to them."""
+    if append is None or scope[node.name] != "dimension":
+        return True
+    return append.extends_window and append.new_rows(node.name, node.columns) is not None
+
+
 def _expected(
     node: TableNode, spec: GenerationSpec, scope: Mapping[str, Scope], append: AppendPlan | None
 ) -> int | None:
+    """Rows the node is expected to stage (for an extension: to build)."""
     if node.expected_rows is None:
         return None
     rows = node.expected_rows(spec)
-    if append is not None and scope[node.name] == "household":
+    if append is not None and not append.extends_window and scope[node.name] == "household":
         rows *= 1 - append.from_household / spec.households.count
     return round(rows)

@@ -10,7 +10,7 @@ run's own first households when it has that many, since rows are pure functions 
 
 Invariants: the reference tables are built by the registered table builders themselves
 (``generators.tables``), checkpointed in memory and never written; they depend on every spec field except
-``households.count``; so the constants, and every row built from them, are identical for every
+``households.count`` and ``output``; so the constants, and every row built from them, are identical for every
 count. With 1,000 households (about 2,500 people) a mean's sampling error is about 1%.
 
 Building the reference tables costs about a minute of CPU whatever the run's size, so each
@@ -39,9 +39,11 @@ REFERENCE_HOUSEHOLDS = 1_000
 
 
 def reference_spec(spec: GenerationSpec) -> GenerationSpec:
-    """``spec`` with ``households.count`` set to the reference size."""
+    """``spec`` with ``households.count`` set to the reference size and the default ``output``
+    (where and how tables are written never changes their rows)."""
     households = spec.households.model_copy(update={"count": REFERENCE_HOUSEHOLDS})
-    return spec.model_copy(update={"households": households})
+    output = type(spec.output)()
+    return spec.model_copy(update={"households": households, "output": output})
 
 
 def reference_table(spark: SparkSession, spec: GenerationSpec, table: str) -> DataFrame:

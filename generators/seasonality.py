@@ -19,6 +19,7 @@ from pyspark.sql import functions as F
 
 from generators import rng
 from generators.sampling import AliasTable
+from generators.segments import Segment
 from generators.spec import GenerationSpec
 
 SECONDS_PER_DAY = 86_400
@@ -32,16 +33,31 @@ def window_start_epoch(spec: GenerationSpec) -> int:
 
 def window_end_epoch(spec: GenerationSpec) -> int:
     """Epoch seconds of ``end_date`` 23:59:59 UTC: the last second of the window."""
-    return _epoch(spec.engagement.end_date) + SECONDS_PER_DAY - 1
+    return last_second(spec.engagement.end_date)
 
 
-def day_weights(spec: GenerationSpec) -> list[float]:
-    """Relative activity of each day of the window, in order (formula in the module docstring)."""
+def last_second(day: date) -> int:
+    """Epoch seconds of ``day`` 23:59:59 UTC."""
+    return _epoch(day) + SECONDS_PER_DAY - 1
+
+
+def day_weights(spec: GenerationSpec, segment: Segment | None = None) -> list[float]:
+    """Relative activity of each day of the window (or of one of its ``segments``), in order
+    (formula in the module docstring; ``i`` always counts from ``start_date``)."""
     season = spec.engagement.seasonality
     start = spec.engagement.start_date
+    first, days = (
+        (start, spec.engagement.window_days)
+        if segment is None
+        else (
+            segment.start_date,
+            segment.days,
+        )
+    )
     weights = []
-    for i in range(spec.engagement.window_days):
-        day = start + timedelta(days=i)
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        i = (day - start).days
         growth = (1.0 + season.yearly_growth) ** (i / DAYS_PER_YEAR)
         weights.append(
             season.day_of_week[day.weekday()] * season.month_of_year[day.month - 1] * growth
@@ -49,15 +65,19 @@ def day_weights(spec: GenerationSpec) -> list[float]:
     return weights
 
 
-def seasonal_epoch_seconds(spec: GenerationSpec, stream: str, *keys: Column | str | int) -> Column:
-    """Epoch seconds (long) of a seasonal instant in the window, drawn from ``(stream, keys)``."""
-    days = AliasTable.of(day_weights(spec))
+def seasonal_epoch_seconds(
+    spec: GenerationSpec, stream: str, *keys: Column | str | int, segment: Segment | None = None
+) -> Column:
+    """Epoch seconds (long) of a seasonal instant in the window (or in ``segment`` of it), drawn
+    from ``(stream, keys)``."""
+    days = AliasTable.of(day_weights(spec, segment))
+    first = window_start_epoch(spec) if segment is None else _epoch(segment.start_date)
     hours = AliasTable.of(spec.engagement.seasonality.hour_of_day)
     seed = spec.seed
     day = days.draw(rng.uniform(seed, f"{stream}.day", *keys)).cast("long")
     hour = hours.draw(rng.uniform(seed, f"{stream}.hour", *keys)).cast("long")
     second = rng.between(seed, f"{stream}.second", *keys, low=0, high=3599)
-    return F.lit(window_start_epoch(spec)) + day * F.lit(SECONDS_PER_DAY) + hour * 3600 + second
+    return F.lit(first) + day * F.lit(SECONDS_PER_DAY) + hour * 3600 + second
 
 
 def _epoch(day: date) -> int:

@@ -71,6 +71,9 @@ class GenerationResult:
     report_dir: str | None
     cancelled: bool = False
     """Cancelled after the commit: the tables are written, validation was stopped or skipped."""
+    spec: GenerationSpec | None = None
+    """The spec the run generated and recorded: an append that extends the window records the
+    previous end in ``engagement.extended_from``; export this one to rerun to the same data."""
 
 
 def warehouse_root(warehouse: str | os.PathLike[str] | None = None) -> Path:
@@ -117,6 +120,7 @@ def run_generation(
             make_writer = writer_factory or writer_factory_for(root, catalog, schema)
             writer = make_writer(spark)
             append = _append_plan(spec, manifest, writer, f"{catalog}.{schema}")
+            spec = spec if append is None else append.spec  # an extension is recorded in it
             run_id = new_run_id()
             sink = _cancellable(on_event or _ignore, cancel)
             result = _logged_run(spark, spec, writer, sink, run_id, cancel, manifest, user, append)
@@ -136,6 +140,7 @@ def run_generation(
         validation_passed=passed,
         report_dir=folder if passed is not None else None,
         cancelled=_is_set(cancel),
+        spec=spec,
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -492,6 +492,12 @@ class EngagementSpec(Strict):
     end_date: date = Field(
         default=date(2026, 3, 31), description="Last day of the window, inclusive (YYYY-MM-DD)."
     )
+    extended_from: list[date] = Field(
+        default_factory=list,
+        max_length=255,
+        description="End dates the window had before each extension, oldest first (written by "
+        "an append that extends the window; keep it to rerun to the same data).",
+    )
     events_per_individual: EventsPerIndividual = Field(default_factory=EventsPerIndividual)
     content: ContentSpec = Field(default_factory=ContentSpec)
     engagement_types: Weights = Field(
@@ -545,6 +551,16 @@ class EngagementSpec(Strict):
                 "end_date",
                 f"end_date ({self.end_date}) is before start_date ({self.start_date}); swap them",
             )
+        previous = self.start_date - timedelta(days=1)
+        for i, end in enumerate(self.extended_from):
+            if not previous < end < self.end_date:
+                raise fail(
+                    f"extended_from.{i}",
+                    f"{end} must lie after {previous} and before end_date ({self.end_date}): "
+                    "earlier window ends, oldest first, inside the window; leave extended_from "
+                    "as the append that extended the window wrote it",
+                )
+            previous = end
         return self
 
     @property

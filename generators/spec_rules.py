@@ -7,11 +7,13 @@ possible for the ages allowed.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from generators.spec_errors import CrossRuleErrors, Problem
 
 if TYPE_CHECKING:
+    from generators.segments import Segment
     from generators.spec import GenerationSpec
 
 __all__ = ["CrossRuleErrors", "cross_problems", "spec_warnings"]
@@ -70,17 +72,43 @@ def _segment_problems(spec: GenerationSpec) -> list[Problem]:
 
 
 def _flight_problems(spec: GenerationSpec) -> list[Problem]:
+    from generators.campaigns import campaign_total
+    from generators.ids import CAMPAIGN_SLOTS
+    from generators.segments import segments
+
     window = spec.engagement
     campaigns = spec.campaigns
     problems: list[Problem] = []
-    if campaigns.flight_days.max > window.window_days:
+    first, *extensions = segments(spec)
+    if campaigns.flight_days.max > first.days:
         problems.append(
             Problem(
                 "campaigns.flight_days.max",
-                f"flights of up to {campaigns.flight_days.max} days cannot fit the {window.window_days}-day "
-                f"engagement window ({window.start_date}..{window.end_date}); lower it or widen the window",
+                f"flights of up to {campaigns.flight_days.max} days cannot fit the {first.days}-day "
+                f"engagement window ({first.start_date}..{first.end_date}); lower it or widen the window",
             )
         )
+    for segment in [] if campaigns.flights else extensions:
+        if campaigns.flight_days.max > segment.days:
+            last = segment.index == len(extensions)
+            problems.append(
+                Problem(
+                    "engagement.end_date" if last else f"engagement.extended_from.{segment.index}",
+                    f"the extension {segment.start_date}..{segment.end_date} is {segment.days} days, "
+                    f"but its generated campaigns need up to {campaigns.flight_days.max} days "
+                    f"(campaigns.flight_days.max); extend the window to "
+                    f"{segment.start_date + timedelta(days=campaigns.flight_days.max - 1)} or later",
+                )
+            )
+    if campaign_total(spec) >= CAMPAIGN_SLOTS:
+        problems.append(
+            Problem(
+                "engagement.end_date",
+                f"the window's {len(extensions)} extensions bring {campaign_total(spec)} campaigns, "
+                f"more than the {CAMPAIGN_SLOTS - 1} campaign ids; extend it less or start a new run",
+            )
+        )
+    problems += _cookie_problems(spec, extensions)
     if campaigns.frequency.cap_per_day * campaigns.flight_days.min < campaigns.frequency.mean:
         problems.append(
             Problem(
@@ -108,6 +136,27 @@ def _flight_problems(spec: GenerationSpec) -> list[Problem]:
                 )
             )
     return problems
+
+
+def _cookie_problems(spec: GenerationSpec, extensions: list[Segment]) -> list[Problem]:
+    """An extended window must stay short enough for every browser's cookies to fit their slots
+    (cookie lifetimes are fixed by the first window: ``generators.identity``)."""
+    if not extensions:
+        return []
+    from generators.identity import longest_window_seconds
+
+    longest = longest_window_seconds(spec)
+    if spec.engagement.window_days * 86_400 <= longest:
+        return []
+    last_day = spec.engagement.start_date + timedelta(days=longest // 86_400 - 1)
+    return [
+        Problem(
+            "engagement.end_date",
+            f"with cookies lasting {spec.demographics.identity.cookie_lifetime_days:g} days on "
+            f"average, the window can be extended to {last_day} at most (each browser has a fixed "
+            "number of cookie slots); end it by then",
+        )
+    ]
 
 
 def _demographic_problems(spec: GenerationSpec) -> list[Problem]:

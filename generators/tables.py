@@ -26,7 +26,7 @@ REGISTRY: tuple[tuple[str, str, str | tuple[str, ...], tuple[str, ...]], ...] = 
         "campaign_audience",
         "campaign_audience",
         ("individual_id", "campaign_id"),
-        ("audience_attributes", "individuals", "campaigns"),
+        ("audience_attributes", "individuals", "campaigns", "content_engagements"),
     ),
     ("campaign_exposures", "exposures", "exposure_id", ("campaign_audience", "campaigns")),
     ("response_events", "responses", "response_id", ("campaign_audience", "campaigns")),

@@ -13,7 +13,10 @@ Activity (events in the window, ``engagement.events_per_individual``):
   ACTIVITY_BY_EMPLOYMENT[status]`` shapes activity by demographics and ``m̄`` is its exact mean
   over the individuals with a device (integer group counts) of the reference population
   (``generators.reference``: independent of ``households.count``), so the mean stays ``mean``
-  up to the reference's sampling error (about 1%).
+  up to the reference's sampling error (about 1%);
+- ``mean`` is the events of the first window (``generators.segments``); an extension of d days
+  after a first window of d₀ days gives the same person ``clamp(round(X · m / m̄ · d / d₀), 0,
+  cap)`` more (the same X: a person's activity level persists).
 
 Tastes: the preference logit of category c is
     ``AGE_TILT[band][c] + GENDER_TILT[gender][c] + SEGMENT_SD · Z(band, gender, c)
@@ -145,8 +148,12 @@ def mean_activity(spec: GenerationSpec, individuals: DataFrame) -> float:
     return total / people
 
 
-def event_count(spec: GenerationSpec, individual_id: Column, activity: Column) -> Column:
-    """Own events (int) of an active person with normalised activity multiplier ``activity``."""
+def event_count(
+    spec: GenerationSpec, individual_id: Column, activity: Column, extension: float | None = None
+) -> Column:
+    """Own events (int) of an active person with normalised activity multiplier ``activity``:
+    in the first window (at least one), or in an extension ``extension`` times as long as the
+    first window (possibly none)."""
     target = spec.engagement.events_per_individual
     seed = spec.seed
     if target.distribution == "lognormal":
@@ -163,7 +170,11 @@ def event_count(spec: GenerationSpec, individual_id: Column, activity: Column) -
             xmax=xmin * 1e12,
         )
     cap = min(target.max, OWN_EVENT_SLOTS)
-    return F.least(F.greatest(F.round(level * activity), F.lit(1.0)), F.lit(float(cap))).cast("int")
+    if extension is None:
+        expected, least = level * activity, 1.0
+    else:
+        expected, least = level * activity * F.lit(extension), 0.0
+    return F.least(F.greatest(F.round(expected), F.lit(least)), F.lit(float(cap))).cast("int")
 
 
 def is_inactive(spec: GenerationSpec, individual_id: Column) -> Column:
