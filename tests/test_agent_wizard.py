@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 from generators.spec import GenerationSpec, HouseholdsSpec, IdentitySpec
-from generators.spec_io import spec_to_yaml
+from generators.spec_io import parse_spec, spec_to_yaml
 from tools.partial import diff, merge, partial_model
 from tools.steps import args_model
 from tools.toolset import make_tools, offered_names
@@ -275,3 +275,30 @@ def test_run_summary_lists_tables_rows_time_location_and_verdict():
     assert "Validation: passed (report: /w/r)" in text
     assert "| individuals | 510 |" in text and "| total | 710 |" in text
     assert wizard.state.last_result is result
+
+
+def test_a_run_that_extended_the_window_leaves_its_recorded_spec_to_export():
+    window = {"engagement": {"end_date": "2026-06-30"}, "output": {"mode": "append"}}
+    asked = parse_spec(window)
+    recorded = parse_spec(
+        {**window, "engagement": {**window["engagement"], "extended_from": ["2026-03-31"]}}
+    )
+    result = SimpleNamespace(
+        run_id="abc",
+        rows={"households": 0},
+        seconds=1.0,
+        location="/w",
+        validation_passed=None,
+        report_dir=None,
+        spec=recorded,
+    )
+    wizard = Wizard(runner=lambda spec: result)
+    wizard.state.load(asked)
+    text = wizard("generate").content
+    assert "engagement.extended_from: 2026-03-31" in text
+    assert wizard.state.spec() == recorded
+    assert "- '2026-03-31'" in wizard("export_spec").content
+    plain = Wizard(runner=lambda spec: SimpleNamespace(**{**vars(result), "spec": spec}))
+    plain.state.load(asked)
+    assert "extended the window" not in plain("generate").content
+    assert plain.state.spec() == asked

@@ -344,6 +344,7 @@ def test_registered_tables_run_through_the_pipeline(spark, tmp_warehouse):
                 "audience_attributes",
                 ("individual_id", "household_id", "segment", "propensity_score"),
             ),
+            ("content_engagements", ("individual_id", "household_id")),  # read by extensions
         )
     ]
     ours = [

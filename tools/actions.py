@@ -156,6 +156,13 @@ class Generate(WizardTool):
         result = self.runner(spec)
         self.wizard.last_result = result
         text = run_summary(result)
+        recorded = getattr(result, "spec", None)
+        if isinstance(recorded, GenerationSpec) and self.wizard.adopt_recorded(recorded):
+            ends = ", ".join(str(d) for d in recorded.engagement.extended_from)
+            text += (
+                f"\n\nThe append extended the window: the spec now records its earlier ends "
+                f"(engagement.extended_from: {ends}); export it to rerun to the same data."
+            )
         if self.tracker is not None:
             try:
                 text += f"\n\n{self.tracker(spec, result)}"

@@ -232,6 +232,20 @@ class WizardState:
             self.accepted = set(STEPS)
             self.step_index = len(STEPS)
 
+    def adopt_recorded(self, spec: GenerationSpec) -> bool:
+        """Take the spec a run recorded when it differs from this one (an append that extends
+        the window records ``engagement.extended_from``), so an export reruns to the same data.
+        Same target, steps stay accepted. True when something changed."""
+        with self._lock:
+            data = spec.canonical()
+            if data == self._data or self.target != (
+                data["output"]["catalog"],
+                data["output"]["schema"],
+            ):
+                return False
+            self._data = data
+            return True
+
     # ------------------------------------------------------------ internals
 
     def _first_open(self) -> int:
