@@ -109,8 +109,9 @@ def tiny_spec(tmp_path: Path) -> Path:
 
 
 def test_concurrent_cli_runs_on_one_target_never_interleave(tmp_path, tiny_spec):
-    """A holds the target; B (fail fast) exits 1 at once writing nothing; C waits, then runs;
-    D on another target runs beside A."""
+    """A holds the target; B (fail fast) exits 1 at once writing nothing; C waits, then
+    proceeds: an append of A's spec, refused (exit 2) for naming A's finished run, which it can
+    only see once A has committed and let go; D on another target runs beside A."""
     one, two = tmp_path / "one", tmp_path / "two"
     schema = one.joinpath(*SCHEMA)
     a = CliRun(tmp_path / "a", tiny_spec, one)
@@ -121,16 +122,19 @@ def test_concurrent_cli_runs_on_one_target_never_interleave(tmp_path, tiny_spec)
     assert b.wait() == 1
     assert "bryan_li.synthetic_identity is busy" in b.err
     assert "Traceback" not in b.err
-    c = CliRun(tmp_path / "c", tiny_spec, one)
+    c = CliRun(tmp_path / "c", tiny_spec, one, "--mode", "append")
     wait_until(lambda: "waiting for another idgraph run" in c.err, c)
 
     assert a.wait() == 0, a.err
-    assert c.wait() == 0, c.err
+    assert c.wait() == 2, c.err
     assert d.wait() == 0, d.err
     assert delta_version(schema / "households") is not None
-    runs = sorted(RunManifest(schema).runs().values(), key=lambda r: r["started_at"])
-    assert [r["status"] for r in runs] == ["succeeded", "succeeded"]
-    assert runs[0]["ended_at"] <= runs[1]["started_at"]  # C started only after A ended
+    (run,) = RunManifest(schema).runs().values()
+    assert run["status"] == "succeeded"
+    assert (
+        f"households.count: 50 is not more than 50; output.mode append adds households to run {run['run_id']}"
+        in c.err
+    )
     assert [r["status"] for r in RunManifest(two.joinpath(*SCHEMA)).runs().values()] == [
         "succeeded"
     ]
