@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from generators import segments
+from generators.append import differences
 from generators.campaigns import campaign_total, flights
 from generators.spec import GenerationSpec
 from generators.spec_errors import SpecError
@@ -115,3 +116,66 @@ def test_extensions_cannot_exceed_the_campaign_ids():
         {"end_date": "2026-12-31", "extended_from": ["2026-03-31"]}, campaigns={"count": 600}
     )
     assert "more than the 1023 campaign ids" in found["engagement.end_date"]
+
+
+def flight(name: str, start: str, end: str) -> dict[str, object]:
+    return {
+        "name": name,
+        "channel": "ctv",
+        "goal": "awareness",
+        "start_date": start,
+        "end_date": end,
+        "budget_usd": 10000,
+    }
+
+
+SPRING = flight("spring", "2026-02-01", "2026-02-28")
+
+
+def explicit(end: str, *flights: dict[str, object], **engagement: object) -> GenerationSpec:
+    return parse_spec(
+        {
+            "engagement": {"end_date": end, **engagement},
+            "campaigns": {"count": len(flights), "flights": list(flights)},
+        }
+    )
+
+
+def test_explicit_flights_can_be_added_after_the_previous_end_of_an_extended_window():
+    old = explicit("2026-03-31", SPRING)
+    summer = flight("summer", "2026-06-01", "2026-06-20")
+    new = explicit("2026-06-30", SPRING, summer, extended_from=["2026-03-31"])
+    assert differences(old, new, "run r in c.s") == []
+    early = flight("early", "2026-03-20", "2026-04-10")
+    found = {
+        p.path: p.message
+        for p in differences(
+            old, explicit("2026-06-30", SPRING, early, extended_from=["2026-03-31"]), "r"
+        )
+    }
+    assert (
+        "starts on 2026-03-20, not after the previous window end 2026-03-31"
+        in found["campaigns.flights.1"]
+    )
+    same_window = {
+        p.path: p.message
+        for p in differences(
+            old, explicit("2026-03-31", SPRING, flight("late", "2026-03-01", "2026-03-20")), "r"
+        )
+    }
+    assert "only when the window is extended" in same_window["campaigns.flights.1"]
+    assert "campaigns.count" in same_window  # 2 flights where the run had 1
+    changed = {
+        p.path
+        for p in differences(
+            old,
+            explicit(
+                "2026-06-30",
+                flight("spring", "2026-02-02", "2026-02-28"),
+                summer,
+                extended_from=["2026-03-31"],
+            ),
+            "r",
+        )
+    }
+    assert changed == {"campaigns.flights.0.start_date"}  # old flights never change
