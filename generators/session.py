@@ -118,7 +118,34 @@ def _classic(master: str, extra: dict[str, str] | None = None) -> SparkSession:
     conf = _jvm_conf(master) | (extra or {})
     spark = SparkSession.builder.master(master).config(map=conf).getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
+    resolve_functions_once()
     return spark
+
+
+def resolve_functions_once() -> None:
+    """Make classic PySpark resolve each ``org.apache.spark.sql.functions`` member once per JVM.
+
+    Every Column function call (``F.lit`` included) looks its JVM function up again through two
+    py4j reflection round trips: about 10,000 of the 26,000 round trips of a small run, seconds
+    of fixed cost per table (bench/RESULTS.md). A resolved member is a stateless handle on a
+    static method, so it is kept per (JVM view, name). Idempotent; Spark Connect is untouched
+    (it never resolves JVM functions).
+    """
+    from pyspark.sql.functions import builtin
+
+    lookup = builtin._get_jvm_function
+    if getattr(lookup, "resolved_once", False):
+        return
+    members: dict[tuple[int, str], Any] = {}
+
+    def resolved(name: str, sc: Any) -> Any:
+        key = (id(sc._jvm), name)
+        if key not in members:
+            members[key] = lookup(name, sc)
+        return members[key]
+
+    resolved.resolved_once = True  # type: ignore[attr-defined]
+    builtin._get_jvm_function = resolved
 
 
 def _local_connect(master: str) -> SparkSession:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from pyspark.errors.utils import is_debugging_enabled
+from pyspark.sql import functions as F
+from pyspark.sql.functions import builtin
 
 from generators import java_runtime, session
 from generators.session import SparkSetupError, get_spark
@@ -28,6 +30,17 @@ def test_session_invariants(spark):
     # PySpark itself reads this flag: no call-site capture (py4j round trips) per Column call.
     assert spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
     assert not is_debugging_enabled()
+
+
+def test_jvm_functions_are_resolved_once_per_jvm(spark):
+    lookup = builtin._get_jvm_function
+    assert getattr(lookup, "resolved_once", False)
+    sc = spark.sparkContext
+    assert lookup("xxhash64", sc) is lookup("xxhash64", sc)  # no reflection round trips
+    session.resolve_functions_once()  # idempotent: never wraps twice
+    assert builtin._get_jvm_function is lookup
+    row = spark.range(3).select(F.sum(F.col("id") + F.lit(2)).alias("total")).first()
+    assert row.total == 9
 
 
 def test_driver_memory_and_cores_rules(monkeypatch):
