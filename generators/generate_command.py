@@ -87,6 +87,15 @@ def run(args: argparse.Namespace) -> int:
         )
         return EXIT_INTERRUPTED
     print(f"run {result.run_id}: tables in {result.location}", file=sys.stderr)
+    recorded = result.spec
+    if recorded is not None and recorded.engagement.extended_from != spec.engagement.extended_from:
+        ends = ", ".join(str(d) for d in recorded.engagement.extended_from)
+        print(
+            f"window extended: the run recorded engagement.extended_from: [{ends}]; add it to "
+            f"{args.file} to rerun to the same data (the full spec is in the idgraph_runs "
+            "manifest and each table's idgraph.spec property)",
+            file=sys.stderr,
+        )
     print(render_rows(result.rows))
     if result.validation_passed is False:
         print(f"error: validation failed; see {result.report_dir}", file=sys.stderr)
