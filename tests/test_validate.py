@@ -150,6 +150,35 @@ def test_orphan_individual_is_caught(spark, tables, spec):
     assert not report.passed
 
 
+def test_carried_attributes_that_differ_from_the_parent_are_counted_per_row(spark, tables, spec):
+    """Events carry their identifier's type and value: changing the value of one identifier on
+    all its events, and blanking the type of one other event, are both caught, counted in rows
+    (not in distinct values) and sampled by mapping_id."""
+    events = tables["content_engagements"]
+    busy = events.groupBy("mapping_id").count().where(F.col("count") >= 2).orderBy("mapping_id")
+    renamed, blanked = [r["mapping_id"] for r in busy.limit(2).collect()]
+    renamed_rows = events.where(F.col("mapping_id") == renamed).count()
+    corrupted_events = events.withColumn(
+        "identifier_value",
+        F.when(F.col("mapping_id") == renamed, F.lit("not-the-mapping's")).otherwise(
+            F.col("identifier_value")
+        ),
+    ).withColumn(
+        "identifier_type",
+        F.when(
+            F.col("event_id")
+            == events.where(F.col("mapping_id") == blanked).agg(F.min("event_id")).first()[0],
+            F.lit(None).cast("string"),
+        ).otherwise(F.col("identifier_type")),
+    )
+    corrupted = only(tables, "identity_mappings") | {"content_engagements": corrupted_events}
+    report = validate_tables(spark, corrupted, spec)
+    carried = check(report, "carried:content_engagements.mapping_id->identity_mappings")
+    assert (carried.verdict, carried.violations) == ("fail", renamed_rows + 1)
+    assert carried.samples and {s["mapping_id"] for s in carried.samples} <= {renamed, blanked}
+    assert check(report, "fk:content_engagements.mapping_id->identity_mappings").verdict == "pass"
+
+
 def test_response_before_its_exposure_is_caught(spark, tables, spec):
     responses = tables["response_events"]
     victim = responses.where(F.col("exposure_id").isNotNull()).agg(F.min("response_id")).first()[0]

@@ -1,9 +1,12 @@
 """Hard checks: integrity, domain, temporal and attribution rules that must hold on every row.
 
-Per table, one aggregate over the table left-joined to its parents' keys counts rows, duplicate
-keys, every row rule (nulls, domains, non-negative amounts, ordered pairs) and every foreign-key
-rule (the key resolves, carried attributes equal the parent's); then the cross-table rules of
-``cross`` run.
+Per table, one Spark job counts rows, duplicate keys, every row rule (nulls, domains,
+non-negative amounts, ordered pairs) and every foreign-key rule (the key resolves, carried
+attributes equal the parent's); then the cross-table rules of ``cross`` run. Inside that job each
+count is its own narrow aggregate: row rules in one pass over the table, key uniqueness over the
+key columns alone, and each foreign key over the child's distinct (key, carried attributes)
+with their row counts, joined to the parent's keys. A wide child (75M events at 1M households)
+is therefore never shuffled whole, and the counts equal those over the row-by-row join.
 Only counts and, for failing checks, up to MAX_SAMPLES offending keys reach the driver. A table
 that is absent fails ``present``; a required column that is absent fails ``columns``; checks
 needing a missing table or column are skipped.
@@ -12,8 +15,9 @@ needing a missing table or column are skipped.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, NumericType, StructType, TimestampType
 
@@ -57,9 +61,8 @@ def _presence(name: str, tables: Tables) -> Check:
 def _table_checks(
     name: str, tables: Tables, spec: GenerationSpec
 ) -> tuple[list[Check], list[Check], int]:
-    """Columns and types, then one query over the table joined to its parents' keys: rows, key
-    uniqueness, every row rule and every foreign-key rule. Returns the table's checks, its
-    foreign-key checks and its row count."""
+    """Columns and types, then one Spark job: rows, key uniqueness, every row rule and every
+    foreign-key rule. Returns the table's checks, its foreign-key checks and its row count."""
     df = tables[name]
     missing = [c for c in C.REQUIRED[name] if c not in df.columns]
     checks = [
@@ -70,13 +73,17 @@ def _table_checks(
     if not set(keys) <= set(df.columns):
         return checks, [], df.count()
     rules = list(_row_rules(name, df, spec))
-    joined, lookups = _with_parents(name, tables)
+    parents = _parents(name, tables)
+    lookups = [rule for parent in parents for rule in parent.rules]
     keyed = all_of(F.col(k).isNotNull() for k in keys)
-    totals = joined.agg(
-        F.count("*").alias("rows"),
-        F.count(F.when(keyed, 1)).alias("keyed"),
-        F.countDistinct(*keys).alias("distinct"),
-        *rule_sums(rules + lookups),
+    totals = _one_row(
+        df.agg(
+            F.count("*").alias("rows"),
+            F.count(F.when(keyed, 1)).alias("keyed"),
+            *rule_sums(rules),
+        ),
+        df.where(keyed).select(*keys).distinct().agg(F.count("*").alias("distinct")),
+        *_lookup_counts(df, parents, first_rule=len(rules)),
     ).first()
     duplicates = totals["keyed"] - totals["distinct"]
     repeated = df.groupBy(*keys).count().where(F.col("count") > 1).select(*keys)
@@ -89,6 +96,7 @@ def _table_checks(
             samples(repeated) if duplicates else [],
         )
     )
+    joined = _joined(df, parents)
     both = rule_checks(name, joined, keys, rules + lookups, totals)
     return checks + both[: len(rules)], both[len(rules) :], int(totals["rows"])
 
@@ -184,38 +192,106 @@ def _has_fk(fk: C.ForeignKey, tables: Tables) -> bool:
     )
 
 
-def _with_parents(name: str, tables: Tables) -> tuple[DataFrame, list[RowRule]]:
-    """``name`` left-joined to each parent's (deduplicated) keys and carried attributes, so no
-    row is repeated, and the rules that every foreign key resolves and its carried attributes
-    equal the parent's."""
-    joined = tables[name]
-    rules = []
+@dataclass(frozen=True)
+class _Parent:
+    """A foreign key of the checked table. ``lookup`` has the parent's keys once each (``key``)
+    and, when attributes are carried, the fingerprint of the smallest version of them
+    (``carried``); ``columns`` adds the child's foreign key and that fingerprint (``own``);
+    ``rules`` read the child's columns after ``columns`` and the lookup's."""
+
+    lookup: DataFrame
+    key: str
+    foreign_key: str
+    own: dict[str, Column]
+    rules: tuple[RowRule, ...]
+
+    def columns(self, child: DataFrame) -> DataFrame:
+        return child.withColumns(self.own) if self.own else child
+
+    def match(self, child: DataFrame) -> DataFrame:
+        """``child`` (after ``columns``) left-joined to the lookup: no row is repeated."""
+        return child.join(self.lookup, F.col(self.foreign_key) == F.col(self.key), "left")
+
+
+def fingerprint(columns: list[str]) -> Column:
+    """A 64-bit hash of the values of ``columns``, nulls included (a null and a value differ).
+
+    Carried attributes are compared by fingerprint: a fixed-width value that Spark aggregates
+    and joins without sorting strings; two different versions collide with probability 2^-64.
+    """
+    return F.xxhash64(*(F.col(c) for c in columns), *(F.col(c).isNull() for c in columns))
+
+
+def _parents(name: str, tables: Tables) -> list[_Parent]:
+    """Every foreign key of ``name`` whose parent is present, with the rules that the key
+    resolves and that its carried attributes equal the parent's."""
+    child = tables[name]
+    parents = []
     fks = [fk for fk in C.FOREIGN_KEYS if fk.child == name and _has_fk(fk, tables)]
     for i, fk in enumerate(fks):
         parent = tables[fk.parent]
-        carried = [c for c in fk.carried if c in joined.columns and c in parent.columns]
-        lookup = parent.select(
-            F.col(fk.parent_column).alias(f"_key{i}"),
-            *(F.col(c).alias(f"_carried{i}_{c}") for c in carried),
-        ).dropDuplicates([f"_key{i}"])
-        joined = joined.join(lookup, F.col(fk.column) == F.col(f"_key{i}"), "left")
-        found = F.col(f"_key{i}").isNotNull()
-        rules.append(
+        carried = [c for c in fk.carried if c in child.columns and c in parent.columns]
+        key, own, theirs = f"_key{i}", f"_own{i}", f"_carried{i}"
+        keys = parent.select(F.col(fk.parent_column).alias(key))
+        lookup = (
+            parent.groupBy(F.col(fk.parent_column).alias(key)).agg(
+                F.min(fingerprint(carried)).alias(theirs)
+            )
+            if carried
+            else keys.distinct()
+        )
+        found = F.col(key).isNotNull()
+        rules = [
             RowRule(
                 fk.name,
                 f"every {fk.child}.{fk.column} exists in {fk.parent}.{fk.parent_column}",
                 F.col(fk.column).isNotNull() & ~found,
                 (fk.column,),
             )
-        )
+        ]
         if carried:
             rules.append(
                 RowRule(
                     f"carried:{fk.child}.{fk.column}->{fk.parent}",
                     f"{', '.join(carried)} equal the {fk.parent} row's",
-                    found
-                    & any_of(~F.col(c).eqNullSafe(F.col(f"_carried{i}_{c}")) for c in carried),
+                    found & (F.col(own) != F.col(theirs)),
                     (fk.column,),
                 )
             )
-    return joined, rules
+        fingerprints = {own: fingerprint(carried)} if carried else {}
+        parents.append(_Parent(lookup, key, fk.column, fingerprints, tuple(rules)))
+    return parents
+
+
+def _joined(df: DataFrame, parents: list[_Parent]) -> DataFrame:
+    """``df`` joined to every parent's lookup, for sampling the rows of failing rules."""
+    for parent in parents:
+        df = parent.match(parent.columns(df))
+    return df
+
+
+def _lookup_counts(df: DataFrame, parents: list[_Parent], first_rule: int) -> list[DataFrame]:
+    """Per parent, one row of ``_rule<i>`` counts (numbered from ``first_rule``): offending rows
+    of ``df``, counted over its distinct (key, fingerprint) values weighted by their rows."""
+    counts, number = [], first_rule
+    for parent in parents:
+        distinct = (
+            parent.columns(df)
+            .groupBy(parent.foreign_key, *parent.own)
+            .agg(F.count("*").alias("_rows"))
+        )
+        counts.append(
+            parent.match(distinct).agg(
+                *rule_sums(list(parent.rules), first=number, weight=F.col("_rows"))
+            )
+        )
+        number += len(parent.rules)
+    return counts
+
+
+def _one_row(*aggregates: DataFrame) -> DataFrame:
+    """Single-row aggregates side by side: one Spark job computes them all."""
+    row = aggregates[0]
+    for other in aggregates[1:]:
+        row = row.crossJoin(other)
+    return row

@@ -37,9 +37,14 @@ def row_checks(name: str, df: DataFrame, keys: list[str], rules: list[RowRule]) 
     return rule_checks(name, df, keys, rules, df.agg(*rule_sums(rules)).first())
 
 
-def rule_sums(rules: list[RowRule]) -> list[Column]:
-    """Aggregate columns ``_rule<i>``: offending rows of each rule (to add to a larger agg)."""
-    return [F.sum(F.when(r.broken, 1).otherwise(0)).alias(f"_rule{i}") for i, r in enumerate(rules)]
+def rule_sums(rules: list[RowRule], first: int = 0, weight: Column | None = None) -> list[Column]:
+    """Aggregate columns ``_rule<first + i>``: offending rows of each rule (to add to a larger
+    agg); with ``weight``, each row counts as that many (rows of a pre-aggregated frame)."""
+    one = F.lit(1).cast("long") if weight is None else weight
+    return [
+        F.sum(F.when(r.broken, one).otherwise(0)).alias(f"_rule{first + i}")
+        for i, r in enumerate(rules)
+    ]
 
 
 def rule_checks(
