@@ -2,8 +2,9 @@
 
 Pure Column expressions of ``(seed, individual_id, campaign_id)`` and the campaign's columns
 (``start_date``, ``end_date``, ``frequency_cap_per_day``, ``frequency_cap_per_flight``), shared
-by ``campaign_audience`` (adstock), ``campaign_exposures`` (rows), ``response_events`` and
-``outcome_metrics`` (paths), which recompute the same schedule instead of joining on it.
+by ``campaign_audience`` (adstock), ``campaign_exposures`` (rows), ``response_events``
+(conversion timing and last touch of converting pairs) and ``outcome_metrics`` (paths), which
+recompute the same schedule instead of joining on it.
 
 Frequency: ``k = 1 + Geometric`` with mean ``campaigns.frequency.mean`` (heavy right tail, as ad
 frequency is), capped at ``frequency_cap_per_flight`` and at ``cap_per_day × flight days``.

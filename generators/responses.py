@@ -1,6 +1,7 @@
 """The ``response_events`` table: clicks, visits, engagements and conversions.
 
-Exposure responses (delivered exposures only, draws keyed by ``exposure_id``): a click with
+Exposure responses (delivered exposures only, read from ``campaign_exposures`` rather than
+rescheduled; draws keyed by ``exposure_id``): a click with
 ``responses.click_rate``, a visit after a click with ``visit_rate``, an engagement with
 ``engagement_rate``. Their ``response_id`` is ``ids.sub_id(exposure_id, kind)`` (kind 0 click,
 1 visit, 2 engagement); they follow the exposure by ``1 s + Exponential`` delays
@@ -32,7 +33,7 @@ from pyspark.sql import functions as F
 
 from generators import delivery, ids, rng
 from generators.campaign_audience import eligible_share, expected_individuals
-from generators.exposures import delivered, expected_delivered
+from generators.exposures import expected_delivered
 from generators.pipeline import BuildContext
 from generators.sampling import AliasTable
 from generators.spec import GenerationSpec
@@ -71,10 +72,15 @@ def delay(spec: GenerationSpec, kind: str, exposure_id: Column) -> Column:
     return F.lit(1) + F.floor(wait).cast("long")
 
 
-def exposure_responses(schedule: DataFrame, spec: GenerationSpec) -> DataFrame:
-    """Clicks, visits and engagements of the delivered exposures of ``with_schedule`` rows."""
-    rows = delivered(schedule, spec).select(
-        "individual_id", "household_id", "campaign_id", "exposure_id", "seconds"
+def exposure_responses(exposures: DataFrame, spec: GenerationSpec) -> DataFrame:
+    """Clicks, visits and engagements of the delivered exposures of ``campaign_exposures``
+    (co-exposures are unbilled extra audience and get no response)."""
+    rows = exposures.where(~F.col("is_co_exposure")).select(
+        "individual_id",
+        "household_id",
+        "campaign_id",
+        "exposure_id",
+        F.unix_seconds(F.col("exposure_ts")).alias("seconds"),
     )
     exposure = F.col("exposure_id")
     happened = interaction(spec, exposure)
@@ -201,10 +207,11 @@ def conversions(audience: DataFrame, campaigns: DataFrame, spec: GenerationSpec)
     )
 
 
-def responses_frame(audience: DataFrame, campaigns: DataFrame, spec: GenerationSpec) -> DataFrame:
-    """response_events from campaign_audience rows and the campaigns table."""
-    reached = audience.where(F.col("is_reached"))
-    interactions = exposure_responses(delivery.with_schedule(reached, campaigns, spec), spec)
+def responses_frame(
+    audience: DataFrame, campaigns: DataFrame, exposures: DataFrame, spec: GenerationSpec
+) -> DataFrame:
+    """response_events from the campaign_audience, campaigns and campaign_exposures tables."""
+    interactions = exposure_responses(exposures, spec)
     converted = conversions(audience, campaigns, spec)
     names = [c for c in COLUMNS if c != "response_ts"] + ["response_seconds"]
     return (
@@ -217,7 +224,12 @@ def responses_frame(audience: DataFrame, campaigns: DataFrame, spec: GenerationS
 
 def build(ctx: BuildContext) -> DataFrame:
     """TableNode builder."""
-    return responses_frame(ctx.upstream("campaign_audience"), ctx.upstream("campaigns"), ctx.spec)
+    return responses_frame(
+        ctx.upstream("campaign_audience"),
+        ctx.upstream("campaigns"),
+        ctx.upstream("campaign_exposures"),
+        ctx.spec,
+    )
 
 
 def expected_conversions(spec: GenerationSpec) -> float:

@@ -29,7 +29,12 @@ REGISTRY: tuple[tuple[str, str, str | tuple[str, ...], tuple[str, ...]], ...] = 
         ("audience_attributes", "individuals", "campaigns", "content_engagements"),
     ),
     ("campaign_exposures", "exposures", "exposure_id", ("campaign_audience", "campaigns")),
-    ("response_events", "responses", "response_id", ("campaign_audience", "campaigns")),
+    (
+        "response_events",
+        "responses",
+        "response_id",
+        ("campaign_audience", "campaigns", "campaign_exposures"),
+    ),
     ("outcome_metrics", "outcomes", "outcome_id", ("campaign_audience", "campaigns")),
     ("campaign_ground_truth", "ground_truth", "campaign_id", ("campaign_audience", "campaigns")),
 )

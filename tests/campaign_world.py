@@ -80,13 +80,14 @@ def build_world(spark: SparkSession, spec: GenerationSpec, audience: DataFrame) 
     camps = campaigns.campaigns_frame(spark, spec).cache()
     mean = campaign_audience.mean_propensity(audience)
     assigned = campaign_audience.assign(audience, camps, spec, mean).cache()
+    exposed = exposures.exposures_frame(assigned, camps, spec).cache()
     return World(
         spec=spec,
         audience=audience,
         campaigns=camps,
         campaign_audience=assigned,
-        exposures=exposures.exposures_frame(assigned, camps, spec).cache(),
-        responses=responses.responses_frame(assigned, camps, spec).cache(),
+        exposures=exposed,
+        responses=responses.responses_frame(assigned, camps, exposed, spec).cache(),
         outcomes=outcomes.outcomes_frame(assigned, camps, spec).cache(),
         truth=ground_truth.truth_frame(assigned, camps, spec).cache(),
     )
