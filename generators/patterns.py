@@ -43,6 +43,7 @@ DESCRIPTION = (
 )
 DAYS_PER_MONTH = 30.4375
 RECENCY_SCALE = 2**30
+DAYS_PER_WORD = 64
 DAY_PARTS = {
     "morning": range(6, 12),
     "daytime": range(12, 18),
@@ -96,11 +97,45 @@ def recency_weight(spec: GenerationSpec, ts: Column) -> Column:
     return round_half_up(scaled).cast("long")
 
 
+def active_day_bits(spec: GenerationSpec, event_date: Column) -> list[Column]:
+    """Aggregates ``_days_<w>``: bit ``d mod 64`` of word ``w = d div 64`` is set when the
+    person has an event on window day ``d``. Counting distinct days with ``collect_set`` would
+    make the whole aggregate an object aggregate, which falls back to sorting every event;
+    ``bit_or`` keeps it a fixed-width hash aggregate."""
+    day = F.datediff(event_date, F.lit(spec.engagement.start_date))
+    # shiftleft by a column: pyspark's F.shiftleft only takes a constant shift.
+    bit = F.call_function(
+        "shiftleft", F.lit(1).cast("long"), day.bitwiseAND(F.lit(DAYS_PER_WORD - 1))
+    )
+    word = F.floor(day / F.lit(DAYS_PER_WORD))
+    return [
+        F.bit_or(F.when(word == w, bit).otherwise(F.lit(0).cast("long"))).alias(f"_days_{w}")
+        for w in range(_day_words(spec))
+    ]
+
+
+def _day_words(spec: GenerationSpec) -> int:
+    return -(-spec.engagement.window_days // DAYS_PER_WORD)
+
+
+def _sum(columns) -> Column:
+    total = F.lit(0)
+    for column in columns:
+        total = total + column
+    return total
+
+
 def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
     """The viewership_patterns table from the content_engagements table."""
     window_days = spec.engagement.window_days
-    hour = utc_hour(F.col("event_ts"))
-    weight = recency_weight(spec, F.col("event_ts"))
+    # Computed once per event: each is read by many aggregates below.
+    events = events.withColumns(
+        {
+            "_hour": utc_hour(F.col("event_ts")),
+            "_weight": recency_weight(spec, F.col("event_ts")),
+        }
+    )
+    hour, weight = F.col("_hour"), F.col("_weight")
     category = F.col("content_category")
 
     def count_if(condition: Column) -> Column:
@@ -111,7 +146,7 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
         F.count(F.lit(1)).alias("total_events"),
         count_if(F.col("engagement_type") == "view").alias("total_views"),
         F.coalesce(F.sum("duration_seconds"), F.lit(0)).cast("long").alias("total_watch_seconds"),
-        F.size(F.collect_set("event_date")).alias("active_days"),
+        *active_day_bits(spec, F.col("event_date")),
         F.min("event_ts").alias("first_event_ts"),
         F.max("event_ts").alias("last_event_ts"),
         F.max("event_date").alias("_last_date"),
@@ -124,7 +159,6 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
         ),
         *(count_if(F.col("device_type") == d).alias(f"_device_{d}") for d in DEVICE_TYPES),
         *(count_if(hour == h).alias(f"_hour_{h}") for h in range(24)),
-        *(count_if(hour.isin(*hours)).alias(f"_part_{p}") for p, hours in DAY_PARTS.items()),
         count_if(F.dayofweek("event_date").isin(1, 7)).alias("_weekend"),
     )
     total = F.col("total_events")
@@ -141,7 +175,7 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
         "total_events": total,
         "total_views": F.col("total_views"),
         "total_watch_seconds": F.col("total_watch_seconds"),
-        "active_days": F.col("active_days").cast("int"),
+        "active_days": _sum(F.bit_count(F.col(f"_days_{w}")) for w in range(_day_words(spec))),
         "events_per_day": total / F.lit(float(window_days)),
         "events_per_week": total * F.lit(7.0) / F.lit(float(window_days)),
         "events_per_month": total * F.lit(DAYS_PER_MONTH) / F.lit(float(window_days)),
@@ -157,7 +191,10 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
         },
         "preferred_device": _argmax([(d, F.col(f"_device_{d}")) for d in DEVICE_TYPES]),
         "peak_hour": _argmax([(h, F.col(f"_hour_{h}")) for h in range(24)]),
-        **{f"{p}_share": F.col(f"_part_{p}") / total for p in DAY_PARTS},
+        **{
+            f"{p}_share": _sum(F.col(f"_hour_{h}") for h in hours) / total
+            for p, hours in DAY_PARTS.items()
+        },
         "weekend_share": F.col("_weekend") / total,
     }
     return aggregated.select(*(expr.alias(name) for name, expr in columns.items()))
