@@ -6,6 +6,10 @@ the cluster or the clock, so any row can be regenerated alone and output is iden
 ``local[1]``, ``local[N]``, Spark Connect or a cluster.
 
 Invariants:
+- ``hash64(seed, stream, *keys)`` equals Spark's ``xxhash64(seed, stream, *keys)``. Spark chains
+  xxhash64 through its arguments (each one's hash seeds the next), so the state after the two
+  constants is computed once here (``stream_key``) and Spark hashes only the keys: the stream's
+  name is not re-hashed on every row (it was 12-21% of the engagement table's CPU).
 - ``uniform`` lies in [0, 1) and uses the top 53 bits of the hash (exact in a double).
 - Distinct ``stream`` names give independent draws for the same keys.
 - Categorical draws return the label literal of the bucket the uniform falls in; weights are
@@ -14,10 +18,12 @@ Invariants:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
 
+import xxhash
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 
@@ -30,7 +36,52 @@ def _as_column(key: Column | str | int) -> Column:
 
 def hash64(seed: int, stream: str, *keys: Column | str | int) -> Column:
     """The raw 64-bit hash of (seed, stream, keys): the root of every draw."""
-    return F.xxhash64(F.lit(seed), F.lit(stream), *(_as_column(k) for k in keys))
+    folded = F.lit(stream_key(seed, stream)).cast("long")
+    return F.xxhash64(folded, *(_as_column(k) for k in keys))
+
+
+# xxhash64 as Spark computes it (org.apache.spark.sql.catalyst.expressions.XXH64, the reference
+# XXH64 algorithm): the default seed of the SQL function and the algorithm's primes.
+SPARK_HASH_SEED = 42
+_MASK = 2**64 - 1
+_P1, _P2, _P3 = 0x9E3779B185EBCA87, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+_P4, _P5 = 0x85EBCA77C2B2AE63, 0x27D4EB2F165667C5
+
+
+@functools.cache
+def stream_key(seed: int, stream: str) -> int:
+    """The long ``L`` with ``xxhash64(L, *keys) == xxhash64(seed, stream, *keys)`` in Spark.
+
+    Spark's state after hashing the literal ``seed`` (an int when it fits in 32 bits, else a
+    long) and the UTF-8 bytes of ``stream`` is ``state``; hashing one long is a bijection of
+    64-bit values, so the long whose hash is ``state`` replaces both arguments exactly.
+    """
+    width = 4 if -(2**31) <= seed < 2**31 else 8
+    state = xxhash.xxh64_intdigest(seed.to_bytes(width, "little", signed=True), SPARK_HASH_SEED)
+    state = xxhash.xxh64_intdigest(stream.encode("utf-8"), state)
+    return _signed(_unhash_long(state, SPARK_HASH_SEED))
+
+
+def _unhash_long(target: int, seed: int) -> int:
+    """The 64-bit ``x`` whose XXH64 as one 8-byte word (``XXH64.hashLong``) is ``target``: each
+    step of that hash (odd multiplications, rotations, xors and xor-shifts) is undone."""
+    h = target
+    h ^= h >> 32
+    h = (h * pow(_P3, -1, 2**64)) & _MASK
+    h ^= (h >> 29) ^ (h >> 58)
+    h = (h * pow(_P2, -1, 2**64)) & _MASK
+    h ^= h >> 33
+    h = _rotate_right(((h - _P4) * pow(_P1, -1, 2**64)) & _MASK, 27)
+    k = h ^ ((seed + _P5 + 8) & _MASK)
+    return (_rotate_right((k * pow(_P1, -1, 2**64)) & _MASK, 31) * pow(_P2, -1, 2**64)) & _MASK
+
+
+def _rotate_right(value: int, bits: int) -> int:
+    return ((value >> bits) | (value << (64 - bits))) & _MASK
+
+
+def _signed(value: int) -> int:
+    return value - 2**64 if value >= 2**63 else value
 
 
 def uniform(seed: int, stream: str, *keys: Column | str | int) -> Column:

@@ -154,3 +154,19 @@ def test_another_seed_gives_other_values(spark):
     same = first.join(second, "key").where(F.col("u1") == F.col("u2")).count()
     assert same == 0
     assert digest(draws(spark, seed=1, rows=5_000)) == digest(draws(spark, seed=1, rows=5_000))
+
+
+@pytest.mark.parametrize("seed", [0, 42, 2**31 - 1, 2**31, 2**62 + 12_345, 2**63 - 1])
+def test_folded_stream_key_hashes_exactly_like_spark_over_seed_and_stream(spark, seed):
+    """``hash64`` passes one precomputed long instead of (seed, stream): every value equals
+    Spark's own xxhash64 of (seed, stream, keys), for int and long seeds (the literal's type
+    changes at 2^31), streams of 0, 16, 34 and 77 UTF-8 bytes (XXH64's short, mid and 32-byte
+    stripe paths), and long, int, string and null keys."""
+    rows = spark.range(3_000).select(
+        F.col("id"), F.col("id").cast("int").alias("i"), F.col("id").cast("string").alias("s")
+    )
+    keys = (F.col("id"), F.col("i"), F.col("s"), F.lit(None).cast("long"))
+    for stream in ("", "engagement.count", "émission.ü#n1-" + "x" * 18, "y" * 77):
+        spark_own = F.xxhash64(F.lit(seed), F.lit(stream), *keys)
+        differing = rows.where(rng.hash64(seed, stream, *keys) != spark_own).count()
+        assert differing == 0, (seed, stream)

@@ -33,7 +33,7 @@ ENTRY_SCRIPT = "generators/databricks/job_entry.py"
 TASK_KEY = "generate"
 ENVIRONMENT_KEY = "idgraph"
 # What `generators` imports beyond the Databricks runtime (which ships pyspark).
-JOB_DEPENDENCIES = ("pydantic>=2.9,<3", "pyyaml>=6")
+JOB_DEPENDENCIES = ("pydantic>=2.9,<3", "pyyaml>=6", "xxhash>=3")
 SERVERLESS_ENVIRONMENT_VERSION = "2"  # Python 3.11, the project's version
 MAX_PARAMETER_BYTES = 10_000  # Jobs' limit on a task's parameters (JSON-encoded)
 DEFAULT_THRESHOLD_ROWS = 20_000_000
