@@ -257,31 +257,39 @@ def longest_window_seconds(spec: GenerationSpec) -> int:
 # ---------------------------------------------------------------- values
 
 
-def _hex64(seed: int, stream: str, *keys: Column) -> Column:
-    return F.lpad(F.lower(F.hex(rng.hash64(seed, stream, *keys))), 16, "0")
+def _hex(value: Column, shift: int, digits: int, *, upper: bool = False) -> Column:
+    """Hex digits ``shift // 4 .. shift // 4 + digits - 1`` (from the right) of a long, zero
+    padded to ``digits``: each piece is cut from the number, never from a longer string."""
+    bits = F.shiftrightunsigned(value, shift) if shift else value
+    if digits < 16:
+        bits = bits.bitwiseAND(F.lit((1 << (4 * digits)) - 1))
+    text = F.hex(bits) if upper else F.lower(F.hex(bits))
+    return F.lpad(text, digits, "0")
 
 
-def _hex128(seed: int, stream: str, *keys: Column) -> Column:
-    return F.concat(_hex64(seed, f"{stream}#a", *keys), _hex64(seed, f"{stream}#b", *keys))
+def _hex128(seed: int, stream: str, *keys: Column, upper: bool = False) -> Column:
+    """32 hex digits: the hashes of streams ``#a`` and ``#b``, 16 digits each."""
+    halves = (rng.hash64(seed, f"{stream}#{half}", *keys) for half in "ab")
+    return F.concat(*(_hex(h, 0, 16, upper=upper) for h in halves))
 
 
-def _uuid(seed: int, stream: str, *keys: Column) -> Column:
-    """A lowercase UUID with version 4 and RFC 4122 variant nibbles, from two hashes."""
-    h = _hex128(seed, stream, *keys)
-    variant = element(
-        ["8", "9", "a", "b"], F.pmod(rng.hash64(seed, f"{stream}#b", *keys), F.lit(4)).cast("int")
-    )
+def _uuid(seed: int, stream: str, *keys: Column, upper: bool = False) -> Column:
+    """A UUID with version 4 and RFC 4122 variant nibbles, from the two hashes of ``_hex128``
+    (its digits 13 and 17, 1-based, replaced by the version and the variant)."""
+    a, b = (rng.hash64(seed, f"{stream}#{half}", *keys) for half in "ab")
+    variants = ["8", "9", "A", "B"] if upper else ["8", "9", "a", "b"]
+    variant = element(variants, F.pmod(b, F.lit(4)).cast("int"))
     return F.concat(
-        F.substring(h, 1, 8),
+        _hex(a, 32, 8, upper=upper),
         F.lit("-"),
-        F.substring(h, 9, 4),
+        _hex(a, 16, 4, upper=upper),
         F.lit("-4"),
-        F.substring(h, 14, 3),
+        _hex(a, 0, 3, upper=upper),
         F.lit("-"),
         variant,
-        F.substring(h, 18, 3),
+        _hex(b, 48, 3, upper=upper),
         F.lit("-"),
-        F.substring(h, 21, 12),
+        _hex(b, 0, 12, upper=upper),
     )
 
 
@@ -291,7 +299,7 @@ def email_hash(seed: int, individual_id: Column) -> Column:
 
 
 def mobile_ad_id(seed: int, individual_id: Column) -> Column:
-    return F.upper(_uuid(seed, "identity.mobile_ad_id", individual_id))
+    return _uuid(seed, "identity.mobile_ad_id", individual_id, upper=True)
 
 
 def personal_device_id(seed: int, individual_id: Column, j: Column) -> Column:
@@ -303,7 +311,7 @@ def shared_device_id(seed: int, household_id: Column) -> Column:
 
 
 def ctv_id(seed: int, household_id: Column) -> Column:
-    return F.upper(_hex128(seed, "identity.ctv_id", household_id))
+    return _hex128(seed, "identity.ctv_id", household_id, upper=True)
 
 
 def cookie_id(seed: int, individual_id: Column, b: Column, k: Column) -> Column:
