@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 
 ROWS_PER_PARTITION = 2_000_000
+# The highest progress a table reports before TableDone: only TableDone completes it.
+UNFINISHED = 0.99
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,9 @@ class _Run:
             return self.read(node, name)
 
         def progress(fraction: float) -> None:
+            # Jobs of a table run one after another (reference constants, then the write): the
+            # tasks known so far may all be done long before the table is.
+            fraction = min(fraction, UNFINISHED)
             done = None if expected is None else round(fraction * expected)
             self.on_event(TableProgress(node.name, fraction, done))
 

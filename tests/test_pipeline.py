@@ -118,7 +118,9 @@ def test_events_rows_and_commit(spark, warehouse):
         assert started < min(at) and max(at) < done
         fractions = [events[i].fraction for i in at]
         assert fractions == sorted(fractions)
-        assert all(0.0 <= f <= 1.0 for f in fractions)
+        # below 1 even after the last job: only TableDone completes a table (a progress bar
+        # at 100% would stop its clock while later jobs of the table still run)
+        assert all(0.0 <= f < 1.0 for f in fractions)
 
     assert keys(warehouse, "children", "child_id") == [2 * i for i in range(30)]
     properties = DeltaTable(str(warehouse.table_path("parents"))).metadata().configuration
