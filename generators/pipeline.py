@@ -38,6 +38,7 @@ from generators.events import (
     describe_error,
 )
 from generators.progress import tracked
+from generators.session import shuffle_partitions
 from generators.spec import GenerationSpec
 from generators.storage.base import StagedTable, TableWriter, WriteMode
 
@@ -66,10 +67,8 @@ class BuildContext:
         output rows each. A small staged table is otherwise read as one partition and the whole
         fan-out runs on one core. Values never depend on partitioning (``generators.rng``)."""
         df = self.upstream(name)
-        setting = self.spark.conf.get("spark.sql.shuffle.partitions", "1") or "1"
-        floor = int(setting) if setting.isdigit() else 1
         by_size = math.ceil((self.expected_rows or 0.0) / ROWS_PER_PARTITION)
-        return df.repartition(max(floor, by_size, 1))
+        return df.repartition(max(shuffle_partitions(self.spark), by_size, 1))
 
 
 @dataclass(frozen=True)

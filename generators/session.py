@@ -90,6 +90,13 @@ def local_cores(master: str) -> int | None:
     return int(threads or 1)
 
 
+def shuffle_partitions(spark: SparkSession) -> int:
+    """The session's ``spark.sql.shuffle.partitions`` (2 x cores locally); 1 when it is unset
+    or not a number."""
+    setting = spark.conf.get("spark.sql.shuffle.partitions", "1") or "1"
+    return int(setting) if setting.isdigit() else 1
+
+
 def _jvm_conf(master: str) -> dict[str, str]:
     """Static settings of a JVM started here (classic or local Spark Connect server)."""
     conf = {

@@ -179,6 +179,29 @@ def test_carried_attributes_that_differ_from_the_parent_are_counted_per_row(spar
     assert check(report, "fk:content_engagements.mapping_id->identity_mappings").verdict == "pass"
 
 
+def test_a_duplicated_parent_key_does_not_inflate_its_children_counts(spark, tables, spec):
+    """A parent whose key is not unique is grouped by key before the children are looked up
+    in it: one changed event whose identifier row appears twice is one violation, not two."""
+    events, mappings = tables["content_engagements"], tables["identity_mappings"]
+    victim = events.orderBy("event_id").first()
+    changed = events.withColumn(
+        "identifier_value",
+        F.when(F.col("event_id") == victim["event_id"], F.lit("changed")).otherwise(
+            F.col("identifier_value")
+        ),
+    )
+    doubled = mappings.unionByName(mappings.where(F.col("mapping_id") == victim["mapping_id"]))
+    corrupted = {"identity_mappings": doubled, "content_engagements": changed}
+    report = validate_tables(spark, corrupted, spec)
+    assert check(report, "pk:identity_mappings").violations == 1
+    carried = check(report, "carried:content_engagements.mapping_id->identity_mappings")
+    assert (carried.violations, carried.samples) == (
+        1,
+        [{"event_id": victim["event_id"], "mapping_id": victim["mapping_id"]}],
+    )
+    assert check(report, "fk:content_engagements.mapping_id->identity_mappings").violations == 0
+
+
 def test_response_before_its_exposure_is_caught(spark, tables, spec):
     responses = tables["response_events"]
     victim = responses.where(F.col("exposure_id").isNotNull()).agg(F.min("response_id")).first()[0]
