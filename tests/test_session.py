@@ -26,7 +26,13 @@ def test_session_invariants(spark):
     assert spark.sparkContext.master == "local[2]"
     memory = spark.sparkContext.getConf().get("spark.driver.memory")
     assert memory == f"{session.driver_memory_mb()}m"
-    assert spark.conf.get("spark.sql.codegen.hugeMethodLimit") == "8000"
+    # Whole stages stay fused (Spark's default limit) and HotSpot compiles their huge methods.
+    assert spark.conf.get("spark.sql.codegen.hugeMethodLimit") == "65535"
+    jvm = spark.sparkContext._jvm
+    diagnostics = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    )
+    assert diagnostics.getVMOption("DontCompileHugeMethods").getValue() == "false"
     # PySpark itself reads this flag: no call-site capture (py4j round trips) per Column call.
     assert spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
     assert not is_debugging_enabled()
