@@ -43,14 +43,12 @@ PARQUET_CONF = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}
 # Spark fuses each stage into one generated method of up to 64 KB, but HotSpot by default never
 # JIT-compiles a method over 8,000 bytes of bytecode (-XX:+DontCompileHugeMethods): the
 # generators' wide stages would run in the bytecode interpreter, 3-4x slower. A JVM started here
-# compiles them, and gives the optimising compiler (C2) three times its default node budget
-# (MaxNodeLimit 80,000), which content_engagements' 8-12 KB stage methods exceed ("COMPILE
-# SKIPPED: out of nodes": they then stay in C1's slower code). A server whose JVM flags are not
-# ours (sc://) gets SMALL_METHODS_CONF instead: stages over 8,000 bytes fall back to per-operator
-# code split into small methods, compiled but slower than a compiled whole stage (bench/RESULTS.md).
-COMPILE_HUGE_METHODS = (
-    "-XX:-DontCompileHugeMethods -XX:MaxNodeLimit=240000 -XX:NodeLimitFudgeFactor=8000"
-)
+# compiles them (COMPILE_HUGE_METHODS; HotSpot 17, 21 and 25 know the flag, another JVM ignores
+# it rather than refusing to start). A server whose JVM flags are not ours (sc://) gets
+# SMALL_METHODS_CONF instead: stages over 8,000 bytes fall back to per-operator code split into
+# small methods, compiled but slower than a compiled whole stage (a fifth of the 1M run;
+# bench/RESULTS.md, session 8).
+COMPILE_HUGE_METHODS = "-XX:+IgnoreUnrecognizedVMOptions -XX:-DontCompileHugeMethods"
 SMALL_METHODS_CONF = {"spark.sql.codegen.hugeMethodLimit": "8000"}
 
 

@@ -33,7 +33,6 @@ def test_session_invariants(spark):
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     )
     assert diagnostics.getVMOption("DontCompileHugeMethods").getValue() == "false"
-    assert diagnostics.getVMOption("MaxNodeLimit").getValue() == "240000"
     # PySpark itself reads this flag: no call-site capture (py4j round trips) per Column call.
     assert spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
     assert not is_debugging_enabled()
