@@ -139,7 +139,9 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
     category = F.col("content_category")
 
     def count_if(condition: Column) -> Column:
-        return F.sum(F.when(condition, 1).otherwise(0)).cast("long")
+        # count's buffer is never null, unlike a sum's: no null check per aggregate and event
+        # (1M: 85 s -> 69 s, noop build).
+        return F.count(F.when(condition, F.lit(True)))
 
     aggregated = events.groupBy("individual_id").agg(
         F.max("household_id").alias("household_id"),
