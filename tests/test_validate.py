@@ -22,6 +22,7 @@ from generators.validation.model import Report
 
 CATALOG, SCHEMA = "cat", "idg"
 HOUSEHOLDS = 500
+PAIR = ("individual_id", "campaign_id")
 PLOTS = (
     "household_size.png",
     "age_mix.png",
@@ -239,6 +240,60 @@ def test_duplicated_key_is_caught(spark, tables, spec):
     pk = check(report, "pk:campaign_exposures")
     assert (pk.verdict, pk.violations) == ("fail", 1)
     assert pk.samples == [first.first()["exposure_id"]]
+
+
+def test_exposure_rules_count_each_offence_once(spark, tables, spec):
+    """Copies of one delivered exposure beyond both caps (one day group, one pair), one exposure
+    moved a day before its flight, one exposure of a holdout pair: one violation each."""
+    exposures, campaigns = tables["campaign_exposures"], tables["campaigns"]
+    delivered = exposures.where(~F.col("is_co_exposure")).orderBy("exposure_id")
+    victim, moved = delivered.limit(2).collect()
+    caps = campaigns.where(F.col("campaign_id") == victim["campaign_id"]).first()
+    top = exposures.agg(F.max("exposure_id")).first()[0]
+    copies = (
+        delivered.limit(1)
+        .crossJoin(
+            spark.range(1, caps["frequency_cap_per_flight"] + 1).withColumnRenamed("id", "n")
+        )
+        .withColumn("exposure_id", F.lit(top) + F.col("n"))
+        .drop("n")
+    )
+    holdout = tables["campaign_audience"].where(F.col("is_holdout")).orderBy(*PAIR).first()
+    start = campaigns.where(F.col("campaign_id") == holdout["campaign_id"]).first()["start_date"]
+    intruder = delivered.limit(1).select(
+        F.lit(top + 1_000).alias("exposure_id"),
+        F.lit(holdout["individual_id"]).alias("individual_id"),
+        F.lit(holdout["campaign_id"]).alias("campaign_id"),
+        F.to_timestamp(F.lit(f"{start} 12:00:00")).alias("exposure_ts"),
+        *(c for c in exposures.columns if c not in (*PAIR, "exposure_id", "exposure_ts")),
+    )
+    flight_start = campaigns.where(F.col("campaign_id") == moved["campaign_id"]).first()
+    shifted = exposures.withColumn(
+        "exposure_ts",
+        F.when(
+            F.col("exposure_id") == moved["exposure_id"],
+            F.to_timestamp(F.lit(f"{flight_start['start_date']} 00:00:00"))
+            - F.expr("INTERVAL 1 SECOND"),
+        ).otherwise(F.col("exposure_ts")),
+    )
+    corrupted = shifted.unionByName(copies).unionByName(intruder.select(*exposures.columns))
+    report = validate_tables(
+        spark,
+        only(tables, "campaigns", "campaign_audience") | {"campaign_exposures": corrupted},
+        spec,
+    )
+    pair = {"individual_id": victim["individual_id"], "campaign_id": victim["campaign_id"]}
+    expected = {
+        "window:campaign_exposures.exposure_ts": [moved["exposure_id"]],
+        "cap:campaign_exposures.frequency_cap_per_day": [
+            pair | {"day": victim["exposure_ts"].date()}
+        ],
+        "cap:campaign_exposures.frequency_cap_per_flight": [pair],
+        "holdout:campaign_exposures": [top + 1_000],
+    }
+    for name, keys in expected.items():
+        found = check(report, name)
+        assert (found.verdict, found.violations, found.samples) == ("fail", 1, keys), name
 
 
 def test_attribution_weights_off_by_a_tenth_are_caught(spark, tables, spec):

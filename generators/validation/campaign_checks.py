@@ -1,9 +1,10 @@
-"""Campaign checks: reach, frequency, conversion rates and the planted lift (statistical), and
-the ground truth's agreement with the tables (hard).
+"""Campaign checks: the exposure rules and the ground truth's agreement with the tables (hard);
+reach, frequency, conversion rates and the planted lift (statistical).
 
 Groups per campaign (treated = people with a delivered exposure, co-exposures excluded; holdout
 and eligibility from ``campaign_audience``; a conversion is a ``response_type = 'conversion'``
-row) are counted in Spark; only one small row per campaign reaches the driver. Targets: the spec
+row) and the exposure rules' violations are counted in one Spark job (``campaign_pairs``); only
+one small row per campaign reaches the driver. Targets: the spec
 (reach, frequency truncated by each campaign's caps) and ``campaign_ground_truth`` (expected
 conversion rates and the true lift). Checks whose inputs are absent are skipped.
 """
@@ -18,6 +19,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from generators.spec import GenerationSpec
+from generators.validation import campaign_pairs
 from generators.validation.measures import allowed_misses, rate_difference_ci
 from generators.validation.model import Check, hard, share_stat, stat
 
@@ -25,15 +27,17 @@ FREQUENCY_TOLERANCE = 0.10
 Z_LIMIT = 3.29  # two-sided 99.9%
 
 Tables = Mapping[str, DataFrame]
-PAIR = ("individual_id", "campaign_id")
 
 
 def campaign_checks(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    needed = ("campaigns", "campaign_exposures", "campaign_audience")
-    if not all(t in tables for t in needed):
+    """The exposure rules (hard), then, with campaign_audience, the campaign statistics."""
+    if not campaign_pairs.available(tables):
         return []
-    rows = campaign_counts(tables)
-    checks = [_reach_check(rows, spec), _frequency_check(rows, tables["campaigns"], spec)]
+    rows = campaign_pairs.campaign_rows(tables, spec)
+    checks = campaign_pairs.exposure_checks(rows, tables, spec)
+    if "campaign_audience" not in tables:
+        return checks
+    checks += [_reach_check(rows, spec), _frequency_check(rows, tables["campaigns"], spec)]
     truth = tables.get("campaign_ground_truth")
     if truth is not None and "response_events" in tables:
         expected = {r["campaign_id"]: r.asDict() for r in truth.collect()}
@@ -74,43 +78,6 @@ def _truth_agrees(rows: list[dict[str, Any]], truth: Mapping[int, Mapping[str, A
         len(wrong),
         wrong,
     )
-
-
-def campaign_counts(tables: Tables) -> list[dict[str, Any]]:
-    """Per campaign: eligible, holdout, reached, delivered, treated and holdout conversions."""
-    exposures = tables["campaign_exposures"]
-    if "is_co_exposure" in exposures.columns:
-        exposures = exposures.where(~F.col("is_co_exposure"))
-    audience = tables["campaign_audience"]
-    treated = exposures.groupBy(*PAIR).agg(F.count("*").alias("_delivered"))
-    pairs = audience.select(*PAIR, "is_holdout").join(treated, list(PAIR), "full")
-    if "response_events" in tables:
-        converted = (
-            tables["response_events"]
-            .where(F.col("response_type") == "conversion")
-            .select(*PAIR)
-            .distinct()
-            .withColumn("_converted", F.lit(True))
-        )
-        pairs = pairs.join(converted, list(PAIR), "left")
-    else:
-        pairs = pairs.withColumn("_converted", F.lit(False))
-    is_treated = F.col("_delivered").isNotNull()
-    is_holdout = F.coalesce(F.col("is_holdout"), F.lit(False))
-    converted = F.coalesce(F.col("_converted"), F.lit(False))
-
-    def count(condition):
-        return F.sum(F.when(condition, 1).otherwise(0)).cast("long")
-
-    per_campaign = pairs.groupBy("campaign_id").agg(
-        count(F.col("is_holdout").isNotNull()).alias("eligible"),
-        count(is_holdout).alias("holdout"),
-        count(is_treated).alias("reached"),
-        F.coalesce(F.sum("_delivered"), F.lit(0)).cast("long").alias("delivered"),
-        count(is_treated & converted).alias("treated_conversions"),
-        count(is_holdout & converted).alias("holdout_conversions"),
-    )
-    return [r.asDict() for r in per_campaign.orderBy("campaign_id").collect()]
 
 
 def _reach_check(rows: list[dict[str, Any]], spec: GenerationSpec) -> Check:

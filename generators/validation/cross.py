@@ -1,5 +1,5 @@
-"""Hard checks across tables: household sizes, derived tables, exposure windows and caps, the
-holdout, responses after their exposures, and attribution.
+"""Hard checks across tables: household sizes, derived tables, responses after their exposures,
+and attribution (the exposure windows, caps and holdout are ``campaign_pairs``').
 
 Each function takes the present tables and the spec and returns its checks, or none when a table
 or column it needs is absent. Every check is one Spark query plus samples when it fails.
@@ -104,78 +104,6 @@ def _derived(tables: Tables, spec: GenerationSpec) -> list[Check]:
             )
         )
     return checks
-
-
-def _exposure_rules(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    """Exposures inside their flight days; delivered ones within the daily and flight caps."""
-    if not needs(
-        tables,
-        {
-            "campaign_exposures": ("exposure_id", "individual_id", "campaign_id", "exposure_ts"),
-            "campaigns": ("campaign_id", "start_date", "end_date"),
-        },
-    ):
-        return []
-    exposures = tables["campaign_exposures"]
-    flights = F.broadcast(tables["campaigns"])
-    day = F.to_date("exposure_ts")
-    checks = row_checks(
-        "campaign_exposures",
-        exposures.join(flights.select("campaign_id", "start_date", "end_date"), "campaign_id"),
-        ["exposure_id"],
-        [
-            RowRule(
-                "window:campaign_exposures.exposure_ts",
-                "exposure_ts falls within its campaign's start_date..end_date (inclusive days)",
-                (day < F.col("start_date")) | (day > F.col("end_date")),
-            )
-        ],
-    )
-    caps = ("frequency_cap_per_day", "frequency_cap_per_flight")
-    if not set(caps) <= set(tables["campaigns"].columns):
-        return checks
-    if "is_co_exposure" in exposures.columns:
-        exposures = exposures.where(~F.col("is_co_exposure"))
-    limits = flights.select("campaign_id", *caps)
-    for cap, grouping, what in (
-        ("frequency_cap_per_day", [*PAIR, day.alias("day")], "per person and UTC day"),
-        ("frequency_cap_per_flight", list(PAIR), "per person over the flight"),
-    ):
-        counts = exposures.groupBy(*grouping).agg(F.count("*").alias("_exposures"))
-        checks += row_checks(
-            "campaign_exposures",
-            counts.join(limits, "campaign_id"),
-            [c if isinstance(c, str) else "day" for c in grouping],
-            [
-                RowRule(
-                    f"cap:campaign_exposures.{cap}",
-                    f"delivered exposures {what} <= the campaign's {cap}",
-                    F.col("_exposures") > F.col(cap),
-                )
-            ],
-        )
-    return checks
-
-
-def _holdout_unexposed(tables: Tables, spec: GenerationSpec) -> list[Check]:
-    if not needs(
-        tables,
-        {
-            "campaign_exposures": ("exposure_id", *PAIR),
-            "campaign_audience": (*PAIR, "is_holdout"),
-        },
-    ):
-        return []
-    holdout = tables["campaign_audience"].where(F.col("is_holdout")).select(*PAIR)
-    exposed = tables["campaign_exposures"].select("exposure_id", *PAIR).join(holdout, list(PAIR))
-    return [
-        counted(
-            "holdout:campaign_exposures",
-            "campaign_exposures",
-            "no one in a campaign's holdout is exposed to it (co-exposures included)",
-            exposed.select("exposure_id"),
-        )
-    ]
 
 
 def _response_exposure(tables: Tables, spec: GenerationSpec) -> list[Check]:
@@ -312,8 +240,6 @@ def _other_touch() -> Column:
 CROSS_CHECKS: tuple[Callable[[Tables, GenerationSpec], list[Check]], ...] = (
     _household_members,
     _derived,
-    _exposure_rules,
-    _holdout_unexposed,
     _response_exposure,
     _attribution,
 )

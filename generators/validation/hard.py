@@ -14,7 +14,6 @@ needing a missing table or column are skipped.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -22,8 +21,6 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, NumericType, StructType, TimestampType
 
-from generators.estimate import estimate
-from generators.session import shuffle_partitions
 from generators.spec import MAX_HOUSEHOLD_SIZE, GenerationSpec
 from generators.validation import contract as C
 from generators.validation.cross import CROSS_CHECKS, WEIGHT_TOLERANCE
@@ -36,9 +33,8 @@ from generators.validation.rules import (
     rule_checks,
     rule_sums,
     samples,
+    shuffle_width,
 )
-
-KEYS_PER_PARTITION = 2_500_000
 
 
 def hard_checks(tables: Tables, spec: GenerationSpec) -> tuple[list[Check], dict[str, int]]:
@@ -113,15 +109,9 @@ def _table_checks(
 
 
 def _distinct_keys(name: str, keys: DataFrame, spec: GenerationSpec) -> DataFrame:
-    """The distinct rows of ``keys``, hash-partitioned by them first: about KEYS_PER_PARTITION
-    of the table's expected rows per partition, at least the session's shuffle partitions.
-    Keys are (nearly) unique, so a map-side partial aggregate would not shrink them, and small
-    hash maps are faster (75M event ids: 78 s in 4 partitions with the partial aggregate, 48 s
-    in 32 without)."""
-    expected = estimate(spec).rows.get(name, 0)
-    partitions = max(
-        shuffle_partitions(keys.sparkSession), math.ceil(expected / KEYS_PER_PARTITION)
-    )
+    """The distinct rows of ``keys``, hash-partitioned by them first (``shuffle_width``): keys
+    are (nearly) unique, so a map-side partial aggregate would not shrink them."""
+    partitions = shuffle_width(keys.sparkSession, spec, name)
     return keys.repartition(partitions, *keys.columns).distinct()
 
 
