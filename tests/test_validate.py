@@ -296,6 +296,39 @@ def test_exposure_rules_count_each_offence_once(spark, tables, spec):
         assert (found.verdict, found.violations, found.samples) == ("fail", 1, keys), name
 
 
+def test_frequency_caps_are_checked_at_their_exact_bound(spark, tables, spec):
+    """Caps lowered to one below the busiest day and the busiest pair of a campaign: exactly the
+    groups at that maximum violate (delivered exposures, co-exposures excluded, UTC days)."""
+    delivered = tables["campaign_exposures"].where(~F.col("is_co_exposure"))
+    per_day = delivered.groupBy(*PAIR, F.to_date("exposure_ts").alias("day")).count()
+    per_pair = delivered.groupBy(*PAIR).count()
+    campaign = per_pair.orderBy(F.desc("count"), "campaign_id").first()["campaign_id"]
+    busiest_day = per_day.where(F.col("campaign_id") == campaign).agg(F.max("count")).first()[0]
+    busiest_pair = per_pair.where(F.col("campaign_id") == campaign).agg(F.max("count")).first()[0]
+    lowered = tables["campaigns"].withColumns(
+        {
+            cap: F.when(F.col("campaign_id") == campaign, F.lit(value - 1)).otherwise(F.col(cap))
+            for cap, value in (
+                ("frequency_cap_per_day", busiest_day),
+                ("frequency_cap_per_flight", busiest_pair),
+            )
+        }
+    )
+    report = validate_tables(
+        spark,
+        only(tables, "campaign_exposures", "campaign_audience") | {"campaigns": lowered},
+        spec,
+    )
+    for name, counts, busiest in (
+        ("cap:campaign_exposures.frequency_cap_per_day", per_day, busiest_day),
+        ("cap:campaign_exposures.frequency_cap_per_flight", per_pair, busiest_pair),
+    ):
+        at_max = counts.where((F.col("campaign_id") == campaign) & (F.col("count") == busiest))
+        found = check(report, name)
+        assert (found.verdict, found.violations) == ("fail", at_max.count()), name
+        assert all(s["campaign_id"] == campaign for s in found.samples)
+
+
 def test_attribution_weights_off_by_a_tenth_are_caught(spark, tables, spec):
     outcomes = tables["outcome_metrics"]
     victim = outcomes.agg(F.min("outcome_id")).first()[0]
