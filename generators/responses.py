@@ -74,16 +74,21 @@ def delay(spec: GenerationSpec, kind: str, exposure_id: Column) -> Column:
 
 def exposure_responses(exposures: DataFrame, spec: GenerationSpec) -> DataFrame:
     """Clicks, visits and engagements of the delivered exposures of ``campaign_exposures``
-    (co-exposures are unbilled extra audience and get no response)."""
-    rows = exposures.where(~F.col("is_co_exposure")).select(
+    (co-exposures are unbilled extra audience and get no response).
+
+    Exposures without a click or an engagement (most of them) are dropped first, on two hashes
+    each; delays and response rows are computed for the rest only."""
+    exposure = F.col("exposure_id")
+    happened = interaction(spec, exposure)
+    rows = exposures.where(
+        ~F.col("is_co_exposure") & (happened["click"] | happened["engagement"])
+    ).select(
         "individual_id",
         "household_id",
         "campaign_id",
         "exposure_id",
         F.unix_seconds(F.col("exposure_ts")).alias("seconds"),
     )
-    exposure = F.col("exposure_id")
-    happened = interaction(spec, exposure)
     click_at = F.col("seconds") + delay(spec, "click", exposure)
     at = {
         "click": click_at,
