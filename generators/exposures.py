@@ -60,8 +60,12 @@ def device_type(seed: int, exposure_id: Column) -> Column:
 
 
 def delivered(schedule: DataFrame, spec: GenerationSpec) -> DataFrame:
-    """One row per delivered exposure of ``delivery.with_schedule`` rows, with ``household_size``
-    kept for co-exposures."""
+    """One row per delivered exposure of ``delivery.with_schedule`` rows (reached pairs, each
+    with at least one exposure), with ``household_size`` kept for co-exposures.
+
+    The ``_outer`` explode emits the same rows for non-empty schedules; unlike ``posexplode`` it
+    lets the optimiser infer no ``size(exposure_seconds) > 0`` filter, which it would push below
+    the schedule's projection and so compute every schedule twice (1M: 46 -> 21 s)."""
     seed = spec.seed
     rows = schedule.select(
         "individual_id",
@@ -70,7 +74,7 @@ def delivered(schedule: DataFrame, spec: GenerationSpec) -> DataFrame:
         "channel",
         "cpm_usd",
         "household_size",
-        F.posexplode("exposure_seconds").alias("k", "seconds"),
+        F.posexplode_outer("exposure_seconds").alias("k", "seconds"),
     )
     exposure = ids.exposure_id(F.col("individual_id"), F.col("campaign_id"), F.col("k"))
     noise = F.lit(1 - COST_NOISE) + F.lit(2 * COST_NOISE) * rng.uniform(

@@ -9,7 +9,7 @@ import pytest
 from campaign_world import World, build_world, content_hash, synthetic_audience
 from pyspark.sql import functions as F
 
-from generators import campaign_audience, campaigns, ground_truth, ids, responses
+from generators import campaign_audience, campaigns, exposures, ground_truth, ids, responses
 from generators.exposures import CHANNEL_DEVICES, COST_NOISE
 from generators.pipeline import TableNode, run_pipeline
 from generators.spec import GenerationSpec
@@ -105,6 +105,15 @@ def test_delivered_exposures_honour_the_caps_and_match_the_audience(world):
         "individual_id", "campaign_id", F.col("exposures").cast("long").alias("count")
     )
     assert per_flight.exceptAll(reached).count() == 0 and reached.exceptAll(per_flight).count() == 0
+
+
+def test_each_schedule_is_computed_once(spark, world, capsys):
+    """The schedule (an interpreted higher-order function, the table's costliest expression) is
+    evaluated once per reached pair: no filter inferred from the explode evaluates it again."""
+    rows = world.campaign_audience.limit(50).collect()
+    audience = spark.createDataFrame(rows, world.campaign_audience.schema)
+    exposures.exposures_frame(audience, world.campaigns, world.spec).explain()
+    assert capsys.readouterr().out.count("transform(") == 1
 
 
 def test_delivery_is_paced_across_the_flight(world):
@@ -364,8 +373,8 @@ def test_registered_tables_run_through_the_pipeline(spark, tmp_warehouse):
     assert types["outcome_metrics"]["attribution_weight"] == "double"
     truth = warehouse.read("campaign_ground_truth")
     assert truth.count() == spec.campaigns.count
-    exposures = warehouse.read("campaign_exposures")
-    assert exposures.count() == exposures.select("exposure_id").distinct().count()
+    exposed = warehouse.read("campaign_exposures")
+    assert exposed.count() == exposed.select("exposure_id").distinct().count()
 
 
 def test_default_spec_reaches_a_third_of_the_real_audience(spark, tmp_warehouse):
