@@ -143,36 +143,6 @@ def bernoulli(seed: int, stream: str, *keys: Column | str | int, p: float | Colu
     return uniform(seed, stream, *keys) < _as_float(p)
 
 
-def poisson(
-    seed: int, stream: str, *keys: Column | str | int, mean: float | Column, max_k: int = 64
-) -> Column:
-    """A Poisson count by inversion of the CDF, truncated at ``max_k``.
-
-    A constant mean uses literal CDF edges; a per-row mean walks the CDF with ``aggregate`` over
-    ``sequence(0, max_k - 1)``. Both keep the expression linear in ``max_k``.
-    """
-    u = uniform(seed, stream, *keys)
-    if not isinstance(mean, Column):
-        pmf = [math.exp(-mean)]
-        for k in range(1, max_k):
-            pmf.append(pmf[-1] * mean / k)
-        edges = list(accumulate(pmf))
-        below = sum((F.when(u >= F.lit(edge), 1).otherwise(0) for edge in edges), F.lit(0))
-        return below.cast("int")
-    lam = mean.cast("double")
-    start = F.struct(F.exp(-lam).alias("term"), F.exp(-lam).alias("cdf"), F.lit(0).alias("below"))
-    walked = F.aggregate(
-        F.sequence(F.lit(1), F.lit(max_k)),
-        start,
-        lambda acc, k: F.struct(
-            (acc["term"] * lam / k).alias("term"),
-            (acc["cdf"] + acc["term"] * lam / k).alias("cdf"),
-            (acc["below"] + F.when(u >= acc["cdf"], 1).otherwise(0)).alias("below"),
-        ),
-    )
-    return walked["below"].cast("int")
-
-
 def categorical(
     seed: int,
     stream: str,
@@ -203,23 +173,17 @@ def choose_weighted(u: Column, weights: Sequence[tuple[object, Column]]) -> Colu
     """Like ``choose`` with per-row weights (non-negative double Columns with a positive sum):
     the first label whose cumulative share exceeds ``u``; zero-weight labels are never drawn.
 
-    Built on arrays and ``aggregate`` so the expression grows linearly with the labels (nested
-    cumulative sums grow quadratically and overflow Spark's generated code).
+    The label's index is the number of running sums ``w0 + .. + wi`` at or below ``u × total``
+    (capped at the last label): a flat sum of comparisons that compiles to Java code, each
+    running sum extending the previous one so common-subexpression elimination computes every
+    weight once (the former ``aggregate`` over a weight array was interpreted and re-evaluated
+    ``u × total`` for every label).
     """
+    sums = list(accumulate(w.cast("double") for _, w in weights))
+    threshold = u * sums[-1]
+    below = sum((F.when(s <= threshold, 1).otherwise(0) for s in sums), F.lit(0))
     labels = F.array(*(F.lit(label) for label, _ in weights))
-    values = F.array(*(w.cast("double") for _, w in weights))
-    threshold = u * F.aggregate(values, F.lit(0.0), lambda total, w: total + w)
-    start = F.struct(F.lit(0.0).alias("sum"), F.lit(0).alias("below"))
-    counted = F.aggregate(
-        values,
-        start,
-        lambda acc, w: F.struct(
-            (acc["sum"] + w).alias("sum"),
-            (acc["below"] + F.when(acc["sum"] + w <= threshold, 1).otherwise(0)).alias("below"),
-        ),
-    )
-    index = F.least(counted["below"], F.lit(len(weights) - 1))
-    return F.element_at(labels, index + 1)
+    return F.element_at(labels, F.least(below, F.lit(len(weights) - 1)) + 1)
 
 
 def _as_float(value: float | Column) -> Column:
