@@ -17,7 +17,7 @@ from generators.pipeline import run_pipeline, run_properties
 from generators.spec_io import parse_spec
 from generators.storage import LocalDeltaWarehouse
 from generators.validate import read_tables, validate_run, validate_tables
-from generators.validation import measures
+from generators.validation import hard, measures
 from generators.validation.model import Report
 
 CATALOG, SCHEMA = "cat", "idg"
@@ -240,6 +240,24 @@ def test_duplicated_key_is_caught(spark, tables, spec):
     pk = check(report, "pk:campaign_exposures")
     assert (pk.verdict, pk.violations) == ("fail", 1)
     assert pk.samples == [first.first()["exposure_id"]]
+
+
+@pytest.mark.parametrize(
+    ("schema", "keys"),
+    [
+        ("k long", [0, 1, 1, 63, 64, 64, 64, -1, -1, -64, -65, 2**62, 2**62, -(2**63), 2**63 - 1]),
+        ("k int", [5, 5, 6, 127, 128, -128, -128, 2**31 - 1, -(2**31)]),
+        ("k long", [*range(1_000, 1_200), *range(1_100, 1_300, 3)]),
+        ("a long, b string", [(1, "x"), (1, "x"), (1, "y"), (2, "x")]),
+    ],
+)
+def test_distinct_count_is_exact(spark, spec, schema, keys):
+    """Integral keys are counted by 64-key bitmaps, others by deduplication: both equal the
+    number of distinct keys, whatever the blocks, signs and partitions of the duplicates."""
+    rows = [k if isinstance(k, tuple) else (k,) for k in keys]
+    frame = spark.createDataFrame(rows, schema).repartition(3)
+    counted = hard._distinct_count("campaign_exposures", frame, spec).first()["distinct"]
+    assert counted == len(set(rows))
 
 
 def test_exposure_rules_count_each_offence_once(spark, tables, spec):
