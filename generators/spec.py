@@ -102,8 +102,19 @@ class Strict(BaseModel):
     )
 
 
+def in_domain_order(value: dict[str, float], domain: tuple[str, ...]) -> dict[str, float]:
+    """``value`` with its labels in ``domain``'s order, whatever order they were given in.
+
+    Draws map a uniform onto labels in mapping order, so this makes data depend on a mapping's
+    contents only: a spec read back from canonical JSON (sorted keys), or written with its keys
+    in another order, generates the same rows as the original.
+    """
+    return {label: value[label] for label in domain if label in value}
+
+
 def check_weights(value: Weights, allowed: tuple[str, ...], what: str) -> Weights:
-    """Weights over known labels, non-negative, summing to 1 within WEIGHT_TOLERANCE."""
+    """Weights over known labels, non-negative, summing to 1 within WEIGHT_TOLERANCE; returned
+    in ``allowed``'s order (``in_domain_order``)."""
     unknown = sorted(set(value) - set(allowed))
     if unknown:
         raise ValueError(
@@ -117,7 +128,7 @@ def check_weights(value: Weights, allowed: tuple[str, ...], what: str) -> Weight
         raise ValueError(
             f"weights sum to {total:.4f}; they must sum to 1 (rescale them, e.g. divide each by {total:.4f})"
         )
-    return value
+    return in_domain_order(value, allowed)
 
 
 def check_profile(value: list[float], length: int, what: str) -> list[float]:
@@ -283,7 +294,7 @@ class IdentitySpec(Strict):
         bad = sorted(k for k, r in v.items() if not 0 <= r <= 1)
         if bad:
             raise ValueError(f"presence rates are shares between 0 and 1; fix {', '.join(bad)}")
-        return v
+        return in_domain_order(v, IDENTIFIER_TYPES)
 
 
 class DemographicsSpec(Strict):
@@ -532,12 +543,12 @@ class EngagementSpec(Strict):
     @field_validator("engagement_types")
     @classmethod
     def _types(cls, v: Weights) -> Weights:
-        check_weights(v, ENGAGEMENT_TYPES, "engagement type")
-        if v.get("view", 0) <= 0:
+        ordered = check_weights(v, ENGAGEMENT_TYPES, "engagement type")
+        if ordered.get("view", 0) <= 0:
             raise ValueError(
                 "'view' needs a positive weight: clicks, likes and shares follow views"
             )
-        return v
+        return ordered
 
     @field_validator("devices")
     @classmethod
@@ -863,7 +874,7 @@ class CampaignsSpec(Strict):
             raise ValueError(f"give a CPM for exactly the channels {', '.join(CHANNELS)}")
         if any(c <= 0 for c in v.values()):
             raise ValueError("every CPM must be > 0 (USD per thousand exposures)")
-        return v
+        return in_domain_order(v, CHANNELS)
 
 
 # ---------------------------------------------------------------- responses

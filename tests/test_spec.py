@@ -220,3 +220,25 @@ def test_non_mapping_spec_rejected():
 def test_malformed_overrides_rejected(bad: str):
     with pytest.raises(SpecError):
         parse_spec({}, [bad])
+
+
+def _reversed_mappings(value: object) -> object:
+    """``value`` with the keys of every mapping, at any depth, in reverse order."""
+    if isinstance(value, dict):
+        return {k: _reversed_mappings(value[k]) for k in reversed(list(value))}
+    if isinstance(value, list):
+        return [_reversed_mappings(v) for v in value]
+    return value
+
+
+def test_mappings_come_out_in_domain_order_whatever_order_they_are_given_in() -> None:
+    default = GenerationSpec()
+    for text in (default.canonical_json(), json.dumps(_reversed_mappings(default.canonical()))):
+        reread = parse_spec(json.loads(text))
+        assert reread == default
+        assert list(reread.households.urbanicity) == ["urban", "suburban", "rural"]
+        assert list(reread.campaigns.cpm_usd) == list(default.campaigns.cpm_usd)
+        assert list(reread.demographics.identity.identifier_types) == list(
+            default.demographics.identity.identifier_types
+        )
+        assert list(reread.engagement.engagement_types) == list(default.engagement.engagement_types)
