@@ -15,8 +15,12 @@ stratum ``j``. Slots are distinct, so no day holds more than ``c`` exposures, an
 spread evenly across the flight with jitter. The hour within the day follows the engagement
 ``hour_of_day`` profile (day-part pattern), the second is uniform.
 
-Lambdas here never refer to computed columns from outside (the optimiser would inline such a
-reference and recompute it per element): constants ride in the accumulator instead.
+``Schedule`` gives each stratum's time alone, so a table with a row per exposure
+(``campaign_exposures``) computes times and sorted indexes in generated code
+(``Schedule.position``); tables that need a pair's whole schedule (adstock, conversion timing)
+build the sorted array with interpreted lambdas. Those lambdas never refer to computed columns
+from outside (the optimiser would inline such a reference and recompute it per element):
+constants ride in the accumulator instead.
 
 Invariants: ``exposure_seconds`` is sorted ascending (index = exposure slot ``k`` of
 ``ids.exposure_id``), has ``exposures`` elements, all inside the flight's days (UTC), at most
@@ -26,6 +30,7 @@ Invariants: ``exposure_seconds`` is sorted ascending (index = exposure slot ``k`
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -35,6 +40,9 @@ from generators.sampling import AliasTable
 from generators.spec import GenerationSpec
 
 SECONDS_PER_DAY = 86_400
+# Most strata apart that same-day exposures may be for exposures to be sorted row by row
+# (``Schedule.position`` compares each with twice this many neighbours).
+MAX_SAME_DAY_REACH = 4
 
 
 def flight_days(start_date: Column, end_date: Column) -> Column:
@@ -58,32 +66,96 @@ def frequency(spec: GenerationSpec, individual_id: Column, campaign_id: Column) 
     return F.least(drawn, cap).cast("int")
 
 
+@dataclass(frozen=True)
+class Schedule:
+    """The delivery of ``k`` exposures (an int Column) of the row's campaign to the row's person,
+    one stratum ``j`` (0 .. k-1) at a time: the slot's day and the exposure's epoch seconds.
+    Days never decrease with ``j``; within a day, times follow the drawn hours, not ``j``."""
+
+    spec: GenerationSpec
+    individual_id: Column
+    campaign_id: Column
+    k: Column
+
+    def _draw(self, stream: str, j: Column) -> Column:
+        return rng.uniform(self.spec.seed, stream, self.individual_id, self.campaign_id, j)
+
+    def day(self, j: Column) -> Column:
+        """Day (0-based, in the flight) of stratum ``j``'s uniform slot."""
+        cap = F.col("frequency_cap_per_day").cast("long")
+        slots = flight_days(F.col("start_date"), F.col("end_date")).cast("long") * cap
+        n = self.k.cast("double")
+        low = F.floor(j * slots / n).cast("long")
+        high = F.floor((j + F.lit(1)) * slots / n).cast("long")
+        slot = low + F.floor(self._draw("exposure.slot", j) * (high - low).cast("double"))
+        return F.floor(slot.cast("long") / cap).cast("long")
+
+    def seconds(self, j: Column) -> Column:
+        """Epoch seconds of stratum ``j``'s exposure: its day, an hour of the day-part profile,
+        a uniform second."""
+        hours = AliasTable.of(self.spec.engagement.seasonality.hour_of_day)
+        start = F.unix_date(F.col("start_date")).cast("long") * F.lit(SECONDS_PER_DAY)
+        hour = hours.draw(self._draw("exposure.hour", j))
+        second = rng.between(
+            self.spec.seed,
+            "exposure.second",
+            self.individual_id,
+            self.campaign_id,
+            j,
+            low=0,
+            high=3599,
+        )
+        day = self.day(j) * F.lit(SECONDS_PER_DAY)
+        return start + day + hour.cast("long") * F.lit(3600) + second
+
+    def sorted_seconds(self) -> Column:
+        """Every exposure's seconds, sorted (array<long>; empty when ``k`` is 0)."""
+        times = F.array_sort(F.transform(F.sequence(F.lit(0), self.k - F.lit(1)), self.seconds))
+        return F.when(self.k > 0, times).otherwise(F.array().cast("array<long>"))
+
+    def position(self, j: Column, reach: int) -> Column:
+        """Index of stratum ``j``'s exposure in ``sorted_seconds`` (ties keep stratum order):
+        ``j``, less the earlier strata of its day that come later, plus the later strata of its
+        day that come earlier. Only strata within ``reach`` of ``j`` can share its day
+        (``same_day_reach``)."""
+        day, at = self.day(j), self.seconds(j)
+        moves = F.lit(0)
+        for step in range(1, reach + 1):
+            before, after = j - F.lit(step), j + F.lit(step)
+            passed = (before >= 0) & (self.day(before) == day) & (self.seconds(before) > at)
+            overtaken = (after < self.k) & (self.day(after) == day) & (self.seconds(after) < at)
+            moves = moves - F.when(passed, 1).otherwise(0) + F.when(overtaken, 1).otherwise(0)
+        return j + moves
+
+
 def exposure_seconds(
     spec: GenerationSpec, individual_id: Column, campaign_id: Column, k: Column
 ) -> Column:
     """Sorted epoch seconds (array<long>) of a person's ``k`` exposures to the campaign."""
-    seed = spec.seed
-    hours = AliasTable.of(spec.engagement.seasonality.hour_of_day)
-    cap = F.col("frequency_cap_per_day").cast("long")
-    slots = flight_days(F.col("start_date"), F.col("end_date")).cast("long") * cap
-    start = F.unix_date(F.col("start_date")).cast("long") * F.lit(SECONDS_PER_DAY)
-    n = F.greatest(k, F.lit(1))
-    nd = n.cast("double")
+    return Schedule(spec, individual_id, campaign_id, k).sorted_seconds()
 
-    def at(j: Column) -> Column:
-        low = F.floor(j * slots / nd).cast("long")
-        high = F.floor((j + F.lit(1)) * slots / nd).cast("long")
-        u_slot = rng.uniform(seed, "exposure.slot", individual_id, campaign_id, j)
-        slot = low + F.floor(u_slot * (high - low).cast("double")).cast("long")
-        day = F.floor(slot / cap).cast("long")
-        hour = hours.draw(rng.uniform(seed, "exposure.hour", individual_id, campaign_id, j))
-        second = rng.between(
-            seed, "exposure.second", individual_id, campaign_id, j, low=0, high=3599
-        )
-        return start + day * F.lit(SECONDS_PER_DAY) + hour.cast("long") * F.lit(3600) + second
 
-    times = F.array_sort(F.transform(F.sequence(F.lit(0), n - F.lit(1)), at))
-    return F.slice(times, 1, F.greatest(k, F.lit(0)))
+def same_day_reach(campaigns: DataFrame) -> int:
+    """How many strata apart two exposures of one pair on one day can be, over ``campaigns``.
+
+    A flight of ``D`` days has ``S = D × c`` slots (``c`` per day) and at most
+    ``m = min(cap per flight, S)`` exposures, so every stratum holds at least ``q = S div m``
+    slots; a day's ``c`` slots then meet strata at most ``ceil((c - 1) / q)`` apart (and at most
+    ``c - 1``: slots are distinct).
+    """
+    rows = campaigns.select(
+        flight_days(F.col("start_date"), F.col("end_date")).alias("days"),
+        F.col("frequency_cap_per_day").alias("per_day"),
+        F.col("frequency_cap_per_flight").alias("per_flight"),
+    ).collect()
+    reach = 0
+    for row in rows:
+        slots = row["days"] * row["per_day"]
+        if slots <= 0 or row["per_flight"] <= 0:
+            continue
+        narrowest = slots // min(row["per_flight"], slots)
+        reach = max(reach, min(row["per_day"] - 1, -(-(row["per_day"] - 1) // narrowest)))
+    return reach
 
 
 def adstock(spec: GenerationSpec, seconds: Column) -> Column:

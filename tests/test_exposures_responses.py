@@ -9,7 +9,15 @@ import pytest
 from campaign_world import World, build_world, content_hash, synthetic_audience
 from pyspark.sql import functions as F
 
-from generators import campaign_audience, campaigns, exposures, ground_truth, ids, responses
+from generators import (
+    campaign_audience,
+    campaigns,
+    delivery,
+    exposures,
+    ground_truth,
+    ids,
+    responses,
+)
 from generators.exposures import CHANNEL_DEVICES, COST_NOISE
 from generators.pipeline import TableNode, run_pipeline
 from generators.spec import GenerationSpec
@@ -107,13 +115,50 @@ def test_delivered_exposures_honour_the_caps_and_match_the_audience(world):
     assert per_flight.exceptAll(reached).count() == 0 and reached.exceptAll(per_flight).count() == 0
 
 
-def test_each_schedule_is_computed_once(spark, world, capsys):
-    """The schedule (an interpreted higher-order function, the table's costliest expression) is
-    evaluated once per reached pair: no filter inferred from the explode evaluates it again."""
+def dense_spec(per_day: int) -> GenerationSpec:
+    """Frequencies high enough to fill whole days: same-day exposures ``per_day - 1`` strata
+    apart (``same_day_reach``)."""
+    frequency = {"mean": 10 * per_day, "cap_per_day": per_day, "cap_per_flight": 10_000}
+    return parse_spec({"campaigns": {"frequency": frequency}})
+
+
+def test_exposure_times_are_computed_without_lambdas_and_schedules_once(spark, world, capsys):
+    """Default caps: every exposure's time and sorted index in generated code, no lambda. Caps
+    that put same-day exposures too many strata apart take the array path, whose schedule (an
+    interpreted higher-order function) is evaluated once per reached pair: no filter inferred
+    from the explode evaluates it again."""
     rows = world.campaign_audience.limit(50).collect()
     audience = spark.createDataFrame(rows, world.campaign_audience.schema)
     exposures.exposures_frame(audience, world.campaigns, world.spec).explain()
+    assert "lambda" not in capsys.readouterr().out
+    spec = dense_spec(per_day=10)
+    dense = campaigns.campaigns_frame(spark, spec)
+    assert delivery.same_day_reach(dense) == 9 > delivery.MAX_SAME_DAY_REACH
+    exposures.exposures_frame(audience, dense, spec).explain()
     assert capsys.readouterr().out.count("transform(") == 1
+
+
+@pytest.mark.parametrize("per_day", [2, 3, 5])
+def test_exposures_sorted_row_by_row_equal_the_sorted_schedules(spark, monkeypatch, per_day):
+    """Each exposure's index from its same-day neighbours equals its index in the sorted
+    schedule (the array path): same rows, same ids, on days filled to the cap."""
+    spec = dense_spec(per_day)
+    audience = synthetic_audience(spark, spec, 200)
+    flights = campaigns.campaigns_frame(spark, spec).cache()
+    mean = campaign_audience.mean_propensity(audience)
+    assigned = campaign_audience.assign(audience, flights, spec, mean).cache()
+    assert delivery.same_day_reach(flights) == per_day - 1
+    full_days = (
+        assigned.where("is_reached")
+        .join(flights, "campaign_id")
+        .where(F.col("exposures") == F.datediff("end_date", "start_date") * per_day + per_day)
+    )
+    assert full_days.count() > 0
+    by_rows = content_hash(exposures.exposures_frame(assigned, flights, spec))
+    monkeypatch.setattr(delivery, "MAX_SAME_DAY_REACH", -1)
+    assert content_hash(exposures.exposures_frame(assigned, flights, spec)) == by_rows
+    assigned.unpersist()
+    flights.unpersist()
 
 
 def test_delivery_is_paced_across_the_flight(world):
