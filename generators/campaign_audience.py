@@ -102,18 +102,19 @@ def assign(
     lifted = F.col("baseline_probability") + F.col("planted_lift") * saturation(
         spec, F.col("adstock")
     )
-    return (
+    exposed = (
         eligible.withColumn("is_holdout", holdout)
         .withColumn("is_reached", reached)
         .withColumn(
             "exposures",
             F.when(F.col("is_reached"), delivery.frequency(spec, person, campaign)).otherwise(0),
         )
-        .withColumn(
-            "exposure_seconds",
-            delivery.exposure_seconds(spec, person, campaign, F.col("exposures")),
-        )
-        .withColumn("adstock", delivery.adstock(spec, F.col("exposure_seconds")))
+    )
+    derived = ("adstock", "baseline_probability", "true_conversion_probability")
+    carried = [c for c in COLUMNS if c not in derived] + ["propensity_score", "planted_lift"]
+    reach = delivery.same_day_reach(campaigns)
+    return (
+        delivery.with_adstock(spec, exposed, carried, reach)
         .withColumn("baseline_probability", baseline)
         .withColumn("true_conversion_probability", F.least(lifted, F.lit(MAX_PROBABILITY)))
         .select(*COLUMNS)

@@ -17,8 +17,9 @@ spread evenly across the flight with jitter. The hour within the day follows the
 
 ``Schedule`` gives each stratum's time alone, so a table with a row per exposure
 (``campaign_exposures``) computes times and sorted indexes in generated code
-(``Schedule.position``); tables that need a pair's whole schedule (adstock, conversion timing)
-build the sorted array with interpreted lambdas. Those lambdas never refer to computed columns
+(``Schedule.position``), and so does ``campaign_audience``'s adstock (``with_adstock``: a row
+per exposure, summed per pair); conversion timing, which needs a converting pair's whole
+schedule, builds the sorted array with interpreted lambdas. Those lambdas never refer to computed columns
 from outside (the optimiser would inline such a reference and recompute it per element):
 constants ride in the accumulator instead.
 
@@ -36,13 +37,16 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from generators import rng
-from generators.sampling import AliasTable
+from generators.sampling import AliasTable, round_half_up
 from generators.spec import GenerationSpec
 
 SECONDS_PER_DAY = 86_400
 # Most strata apart that same-day exposures may be for exposures to be sorted row by row
 # (``Schedule.position`` compares each with twice this many neighbours).
 MAX_SAME_DAY_REACH = 4
+# Fixed-point unit of summed adstock weights (each in (0, 1]): sums of up to 2^15 exposures
+# (cap_per_flight is at most 10,000) stay exact in a long.
+ADSTOCK_UNIT = 2**48
 
 
 def flight_days(start_date: Column, end_date: Column) -> Column:
@@ -166,6 +170,43 @@ def adstock(spec: GenerationSpec, seconds: Column) -> Column:
         return F.struct(remembered(spec, acc, t).alias("memory"), t.alias("at"))
 
     return F.aggregate(seconds, memory_start(seconds), step, lambda acc: acc["memory"])
+
+
+def with_adstock(
+    spec: GenerationSpec, pairs: DataFrame, columns: list[str], reach: int
+) -> DataFrame:
+    """``columns`` of ``pairs`` (one row per person and campaign, with the campaign's columns
+    and ``exposures``) plus ``adstock``: ``adstock`` of the pair's sorted schedule.
+
+    Each pair explodes into its strata (one row when it has no exposure) and every exposure's
+    weight 0.5^((last − t) / half-life) is computed in generated code, ``last`` being the
+    latest of the last ``reach + 1`` strata (``same_day_reach``: earlier strata lie on earlier
+    days). Weights are summed in fixed point (ADSTOCK_UNIT), so the sum does not depend on the
+    order in which an aggregate meets them (the result differs from the forward pass of
+    ``adstock`` by at most one unit per exposure). A pair's strata are adjacent rows, so the
+    partial aggregate of each task sums them before the only shuffle, one row per pair.
+    Campaigns whose same-day exposures may lie more than MAX_SAME_DAY_REACH strata apart use
+    the array path (``adstock``)."""
+    k = F.col("exposures")
+    schedule = Schedule(spec, F.col("individual_id"), F.col("campaign_id"), k)
+    if reach > MAX_SAME_DAY_REACH:
+        seconds = schedule.sorted_seconds()
+        return pairs.select(*columns, adstock(spec, seconds).alias("adstock"))
+    candidates = [
+        F.when(k - F.lit(1 + back) >= 0, schedule.seconds(k - F.lit(1 + back)))
+        for back in range(reach + 1)
+    ]
+    last = candidates[0] if reach == 0 else F.greatest(*candidates)
+    half_life = spec.responses.adstock_half_life_days * SECONDS_PER_DAY
+    strata = pairs.withColumn("_last", last).withColumn(
+        "_stratum", F.explode(F.sequence(F.lit(0), F.greatest(k - F.lit(1), F.lit(0))))
+    )
+    age = (F.col("_last") - schedule.seconds(F.col("_stratum"))).cast("double")
+    weight = F.pow(F.lit(0.5), age / F.lit(half_life))
+    units = F.when(k > 0, round_half_up(weight * F.lit(float(ADSTOCK_UNIT)))).otherwise(0.0)
+    summed = strata.select(*columns, units.cast("long").alias("_units"))
+    total = F.sum("_units").cast("double") / F.lit(float(ADSTOCK_UNIT))
+    return summed.groupBy(*columns).agg(total.alias("adstock"))
 
 
 def memory_start(seconds: Column, **extra: Column) -> Column:
