@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from generators.sampling import round_half_up
+from generators.sampling import element, round_half_up
 from generators.seasonality import SECONDS_PER_DAY, window_end_epoch
 from generators.spec import CONTENT_CATEGORIES, DEVICE_TYPES, GenerationSpec
 
@@ -87,14 +87,34 @@ def utc_hour(ts: Column) -> Column:
     return F.floor(F.pmod(F.unix_seconds(ts), F.lit(SECONDS_PER_DAY)) / F.lit(3600)).cast("int")
 
 
+def is_weekend(day: Column) -> Column:
+    """Saturday or Sunday, from the epoch day (1970-01-01 was a Thursday): integer arithmetic
+    instead of ``dayofweek`` (7% of this table's CPU)."""
+    return F.pmod(F.unix_date(day) + F.lit(3), F.lit(7)) >= F.lit(5)
+
+
 def recency_weight(spec: GenerationSpec, ts: Column) -> Column:
-    """An event's recency weight in units of 2^-30 (long; see the module docstring)."""
-    half_life = spec.audience.affinity.recency_half_life_days
-    age_days = (F.lit(window_end_epoch(spec) + 1) - F.unix_seconds(ts)) / F.lit(
-        float(SECONDS_PER_DAY)
-    )
-    scaled = F.lit(float(RECENCY_SCALE)) * F.pow(F.lit(0.5), age_days / F.lit(half_life))
-    return round_half_up(scaled).cast("long")
+    """An event's recency weight in units of 2^-30 (long; see the module docstring).
+
+    0.5^(age / half-life) is the product of four constant tables indexed by the age's whole
+    days, hours, minutes and seconds: Spark's ``pow`` is ``StrictMath.pow``, which took a
+    quarter of this table's CPU when evaluated per event. The product differs from one
+    ``pow`` by a few ulps, so a rounded weight moves by at most one unit."""
+    half_life = spec.audience.affinity.recency_half_life_days * SECONDS_PER_DAY
+    age = F.lit(window_end_epoch(spec) + 1) - F.unix_seconds(ts)
+    weight = F.lit(float(RECENCY_SCALE))
+    for unit, count in _age_digits(spec):
+        digit = F.floor(F.pmod(age, F.lit(unit * count)) / F.lit(unit)).cast("int")
+        table = [0.5 ** (d * unit / half_life) for d in range(count)]
+        weight = weight * element(table, digit)
+    return round_half_up(weight).cast("long")
+
+
+def _age_digits(spec: GenerationSpec) -> list[tuple[int, int]]:
+    """(unit seconds, digits) of an event's age: days up to the window's length (an event's
+    age is at most ``window_days`` days), hours, minutes, seconds."""
+    days = spec.engagement.window_days + 1
+    return [(SECONDS_PER_DAY, days), (3600, 24), (60, 60), (1, 60)]
 
 
 def active_day_bits(spec: GenerationSpec, event_date: Column) -> list[Column]:
@@ -161,7 +181,7 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
         ),
         *(count_if(F.col("device_type") == d).alias(f"_device_{d}") for d in DEVICE_TYPES),
         *(count_if(hour == h).alias(f"_hour_{h}") for h in range(24)),
-        count_if(F.dayofweek("event_date").isin(1, 7)).alias("_weekend"),
+        count_if(is_weekend(F.col("event_date"))).alias("_weekend"),
     )
     total = F.col("total_events")
     top = _argmax([(c, F.col(f"events_{c}")) for c in CONTENT_CATEGORIES])

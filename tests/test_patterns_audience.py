@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 from population import content_hash
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from generators import audience, patterns
 from generators.pipeline import BuildContext
+from generators.seasonality import window_end_epoch
 from generators.spec import (
     CONTENT_CATEGORIES,
     DEVICE_TYPES,
@@ -251,3 +253,30 @@ def test_expected_rows_close_to_actual(generated: dict[str, pd.DataFrame]) -> No
     assert patterns.expected_rows(SPEC) == pytest.approx(
         len(generated["viewership_patterns"]), rel=0.25
     )
+
+
+@pytest.mark.parametrize("half_life", [0.01, 7.0, 365.0])
+def test_recency_weights_from_tables_match_pow_within_one_unit(spark, half_life):
+    """Every age of the window (whole seconds; here one second in 97, all 86,400 of the last
+    day) weighs round(2^30 · 0.5^(age / half-life)) to within one unit, as a pow per event
+    would."""
+    spec = parse_spec({"audience": {"affinity": {"recency_half_life_days": half_life}}})
+    end = window_end_epoch(spec) + 1
+    most = spec.engagement.window_days * 86_400
+    ages = np.unique(np.concatenate([np.arange(1, most + 1, 97), np.arange(1, 86_401), [most]]))
+    frame = spark.createDataFrame(pd.DataFrame({"age": ages}))
+    ts = F.timestamp_seconds(F.lit(end) - F.col("age"))
+    got = frame.select("age", patterns.recency_weight(spec, ts).alias("w")).toPandas()
+    expected = np.round(SCALE * 0.5 ** (got["age"].to_numpy() / 86_400 / half_life))
+    assert len(got) == len(ages)
+    assert np.abs(got["w"].to_numpy() - expected).max() <= 1
+
+
+def test_weekend_from_the_epoch_day_is_saturday_or_sunday(spark):
+    days = pd.DataFrame({"day": pd.date_range("1969-12-20", periods=800, freq="D").date})
+    got = spark.createDataFrame(days).select(
+        "day", patterns.is_weekend(F.col("day")).alias("weekend")
+    )
+    rows = got.toPandas()
+    expected = pd.to_datetime(rows["day"]).dt.dayofweek.isin([5, 6])
+    assert (rows["weekend"] == expected).all()
