@@ -4,6 +4,8 @@ integrity and temporal rules on every row, caps, holdout, planted truth, determi
 from __future__ import annotations
 
 import importlib
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 from campaign_world import World, build_world, content_hash, synthetic_audience
@@ -374,6 +376,28 @@ def test_ground_truth_matches_the_generated_rows(world):
         assert t["targeted"] <= t["eligible"]
         assert 0 < t["true_lift"] < t["planted_lift"]
         assert t["naive_lift_ci_low"] < t["naive_lift"] < t["naive_lift_ci_high"]
+
+
+def test_ground_truth_means_and_revenue_are_the_exact_sums(world):
+    """The expected rates are the exact means of the rows' probabilities (to 2^-60 per row,
+    then one double rounding) and the incremental revenue the exact sum of the cents."""
+    outcome = responses.conversion_outcome(world.campaign_audience, world.spec).collect()
+    truth = {r["campaign_id"]: r for r in world.truth.collect()}
+    for campaign_id, t in truth.items():
+        rows = [r for r in outcome if r["campaign_id"] == campaign_id]
+        treated = [r for r in rows if r["is_reached"]]
+        holdout = [r for r in rows if r["is_holdout"]]
+        for column, group, field in (
+            ("treated_expected_rate", treated, "true_conversion_probability"),
+            ("treated_counterfactual_rate", treated, "baseline_probability"),
+            ("holdout_expected_rate", holdout, "baseline_probability"),
+        ):
+            exact = sum(Fraction(r[field]) for r in group) / len(group)
+            assert t[column] == pytest.approx(float(exact), rel=1e-15, abs=0), column
+        cents = sum(
+            round(Decimal(str(r["revenue_usd"])) * 100) for r in rows if r["is_incremental"]
+        )
+        assert t["true_incremental_revenue_usd"] == float(Decimal(cents) / 100)
 
 
 # ---------------------------------------------------------------- determinism
