@@ -19,8 +19,8 @@ Built from ``audience_attributes`` (segment, propensity_score) crossed with the 
   ``responses.saturation_exposures``). Both are clipped to below 1 (``MAX_PROBABILITY``).
 
 The mean propensity is taken over the reference population (``generators.reference``), so rows
-do not depend on ``households.count``; it is an exact decimal sum, so it does not depend on
-partitioning either.
+do not depend on ``households.count``; it is summed exactly (``generators.exact``), so it does
+not depend on partitioning either.
 
 A window extended by appends (``generators.segments``): a campaign's rows use the audience as of
 the end of the segment its flight starts in (viewership patterns and audience attributes of the
@@ -37,12 +37,12 @@ from pyspark.sql import functions as F
 
 from generators import audience, delivery, patterns, reference, rng
 from generators.campaigns import campaign_total, target_pool
+from generators.exact import exact_mean
 from generators.pipeline import BuildContext
 from generators.segments import as_of, segments
 from generators.spec import GenerationSpec
 
 MAX_PROBABILITY = 0.999999
-EXACT_DECIMAL = "decimal(20,15)"
 
 COLUMNS = {
     "individual_id": "The eligible person.",
@@ -62,13 +62,7 @@ COLUMNS = {
 
 def mean_propensity(audience: DataFrame) -> float:
     """Mean ``propensity_score`` over individuals, summed exactly (partitioning-independent)."""
-    row = audience.agg(
-        F.sum(F.col("propensity_score").cast(EXACT_DECIMAL)).alias("total"),
-        F.count(F.lit(1)).alias("n"),
-    ).first()
-    if not row["n"]:
-        return 1.0
-    return float(row["total"]) / row["n"] or 1.0
+    return audience.agg(exact_mean(F.col("propensity_score"))).first()[0] or 1.0
 
 
 def saturation(spec: GenerationSpec, adstock: Column) -> Column:

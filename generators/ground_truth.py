@@ -17,19 +17,16 @@ Every campaign has a row; counts are 0 and rates null where a group is empty.
 
 from __future__ import annotations
 
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from generators.campaigns import campaign_total
+from generators.exact import count_where, exact_mean, exact_money
 from generators.pipeline import BuildContext
 from generators.responses import conversion_outcome
 from generators.spec import GenerationSpec
 
 Z_95 = 1.959963984540054
-# A probability is summed as two 30-bit limbs of its value in units of 2^-60: each limb's sum
-# stays exact in a long for up to 2^33 rows (decimal sums took 70% of the table's time).
-LIMB = float(2**30)
-CENTS = 100.0
 COUNTED = ("eligible", "targeted", "_size", "reached", "_exposures", "_conversions", "_usd")
 
 COLUMNS = {
@@ -54,26 +51,6 @@ COLUMNS = {
 }
 
 
-def _count(condition: Column) -> Column:
-    return F.sum(F.when(condition, 1).otherwise(0)).cast("long")
-
-
-def _exact_mean(probability: Column, condition: Column) -> Column:
-    """Mean of ``probability`` (in [0, 1]) over the rows where ``condition``; null for none.
-    Summed in units of 2^-60 (two exact long sums): independent of the order of the rows."""
-    scaled = F.when(condition, probability * F.lit(LIMB))
-    high = F.floor(scaled)
-    low = F.floor((scaled - high) * F.lit(LIMB) + F.lit(0.5))
-    total = F.sum(high).cast("double") + F.sum(low).cast("double") / F.lit(LIMB)
-    return F.try_divide(total / F.lit(LIMB), _count(condition))
-
-
-def _exact_money(usd: Column, condition: Column) -> Column:
-    """Sum of ``usd`` (whole cents) over the rows where ``condition``, 0 for none; in cents."""
-    cents = F.floor(F.when(condition, usd) * F.lit(CENTS) + F.lit(0.5))
-    return F.coalesce(F.sum(cents), F.lit(0)).cast("double") / F.lit(CENTS)
-
-
 def truth_frame(audience: DataFrame, campaigns: DataFrame, spec: GenerationSpec) -> DataFrame:
     """campaign_ground_truth from campaign_audience rows and the campaigns table."""
     treated, holdout = F.col("is_reached"), F.col("is_holdout")
@@ -84,17 +61,17 @@ def truth_frame(audience: DataFrame, campaigns: DataFrame, spec: GenerationSpec)
         .groupBy("campaign_id")
         .agg(
             F.count(F.lit(1)).alias("eligible"),
-            _count(F.col("is_targeted")).alias("targeted"),
-            _count(holdout).alias("holdout_size"),
-            _count(treated).alias("reached"),
+            count_where(F.col("is_targeted")).alias("targeted"),
+            count_where(holdout).alias("holdout_size"),
+            count_where(treated).alias("reached"),
             F.sum(F.col("exposures").cast("long")).alias("delivered_exposures"),
-            _count(treated & converted).alias("exposed_conversions"),
-            _count(holdout & converted).alias("holdout_conversions"),
-            _count(incremental).alias("true_incremental_conversions"),
-            _exact_money(F.col("revenue_usd"), incremental).alias("true_incremental_revenue_usd"),
-            _exact_mean(p, treated).alias("treated_expected_rate"),
-            _exact_mean(b, treated).alias("treated_counterfactual_rate"),
-            _exact_mean(b, holdout).alias("holdout_expected_rate"),
+            count_where(treated & converted).alias("exposed_conversions"),
+            count_where(holdout & converted).alias("holdout_conversions"),
+            count_where(incremental).alias("true_incremental_conversions"),
+            exact_money(F.col("revenue_usd"), incremental).alias("true_incremental_revenue_usd"),
+            exact_mean(p, treated).alias("treated_expected_rate"),
+            exact_mean(b, treated).alias("treated_counterfactual_rate"),
+            exact_mean(b, holdout).alias("holdout_expected_rate"),
         )
     )
     treated_rate = F.try_divide(F.col("exposed_conversions"), F.col("reached"))
