@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from pyspark.sql import functions as F
 
 from generators import audience, patterns
 from generators.pipeline import BuildContext
-from generators.seasonality import window_end_epoch
+from generators.seasonality import epoch_hour, utc_day, window_end_epoch
 from generators.spec import (
     CONTENT_CATEGORIES,
     DEVICE_TYPES,
@@ -280,3 +281,24 @@ def test_weekend_from_the_epoch_day_is_saturday_or_sunday(spark):
     rows = got.toPandas()
     expected = pd.to_datetime(rows["day"]).dt.dayofweek.isin([5, 6])
     assert (rows["weekend"] == expected).all()
+
+
+def test_utc_day_and_epoch_hour_ignore_the_session_time_zone(spark):
+    """Integer-arithmetic UTC date and hours since the epoch, around midnight and before 1970,
+    with the session in a zone whose day boundary is not UTC's."""
+    seconds = [-86_401, -1, 0, 3_599, 3_600, 86_399, 86_400, 1_700_000_000, 1_767_225_599]
+    expected = [datetime.fromtimestamp(s, UTC) for s in seconds]
+    zone = spark.conf.get("spark.sql.session.timeZone")
+    spark.conf.set("spark.sql.session.timeZone", "America/Los_Angeles")
+    try:
+        ts = F.timestamp_seconds(F.col("s"))
+        rows = (
+            spark.createDataFrame([(s,) for s in seconds], "s long")
+            .select(utc_day(ts).alias("day"), epoch_hour(ts).alias("hour"))
+            .collect()
+        )
+    finally:
+        spark.conf.set("spark.sql.session.timeZone", zone)
+    assert [r["day"] for r in rows] == [e.date() for e in expected]
+    assert [divmod(r["hour"], 24)[1] for r in rows] == [e.hour for e in expected]
+    assert [r["hour"] for r in rows] == [s // 3_600 for s in seconds]

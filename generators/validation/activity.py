@@ -4,7 +4,7 @@ share of inactive people, and hour / day-of-week / month / year seasonality.
 Events per individual count a person's own events (co-viewing copies excluded).
 
 Two small aggregates feed everything: active people per exact event count (at most one row per
-distinct count) and events per (date, hour) (at most 24 rows per day of the window). Expected calendar profiles sum the configured daily intensity over the days of the
+distinct count) and events per UTC hour (at most 24 rows per day of the window). Expected calendar profiles sum the configured daily intensity over the days of the
 window, so partial months and uneven weekday counts are accounted for.
 """
 
@@ -20,7 +20,7 @@ from pyspark.sql import functions as F
 from scipy.stats import norm
 
 from generators import viewers
-from generators.seasonality import day_weights
+from generators.seasonality import day_weights, epoch_hour
 from generators.spec import GenerationSpec
 from generators.validation.measures import correlation
 from generators.validation.model import Check, share_stat, stat
@@ -30,6 +30,7 @@ MIN_BINS = 3
 SIGMA_TOLERANCE = 0.15
 ALPHA_TOLERANCE = 0.25
 MEAN_TOLERANCE = 0.15
+EPOCH = date(1970, 1, 1)
 COPY_COLUMN = "co_viewer_of_event_id"  # set on co-viewers' copies: not the person's own events
 
 Tables = Mapping[str, DataFrame]
@@ -166,16 +167,13 @@ def _inactive_check(population: int, active: int, share: float) -> Check:
 def seasonality_checks(events: DataFrame, spec: GenerationSpec) -> list[Check]:
     """Correlation of the hour, weekday, month and year histograms with the configured
     profiles; a calendar profile with fewer than MIN_BINS bins in the window is not checked."""
-    rows = (
-        events.groupBy(F.to_date("event_ts").alias("day"), F.hour("event_ts").alias("hour"))
-        .count()
-        .collect()
-    )
+    rows = events.groupBy(epoch_hour(F.col("event_ts")).alias("hour")).count().collect()
     per_day: dict[date, int] = defaultdict(int)
     per_hour = [0] * 24
     for row in rows:
-        per_day[row["day"]] += row["count"]
-        per_hour[row["hour"]] += row["count"]
+        days, hour = divmod(row["hour"], 24)
+        per_day[EPOCH + timedelta(days=days)] += row["count"]
+        per_hour[hour] += row["count"]
     season = spec.engagement.seasonality
     checks = [_profile_check("hour", list(range(24)), per_hour, list(season.hour_of_day))]
     intensity = daily_intensity(spec)

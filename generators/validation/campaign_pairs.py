@@ -23,6 +23,7 @@ from typing import Any
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from generators.seasonality import utc_day
 from generators.spec import GenerationSpec
 from generators.validation.model import Check, hard
 from generators.validation.rules import needs, samples, shuffle_width
@@ -163,7 +164,9 @@ def _outside(day: Column) -> Column:
 
 def _outside_flight(tables: Tables) -> DataFrame:
     exposures = tables["campaign_exposures"]
-    return exposures.join(_flights(tables), "campaign_id").where(_outside(F.to_date("exposure_ts")))
+    return exposures.join(_flights(tables), "campaign_id").where(
+        _outside(utc_day(F.col("exposure_ts")))
+    )
 
 
 def _per_day(tables: Tables, spec: GenerationSpec) -> DataFrame:
@@ -172,7 +175,7 @@ def _per_day(tables: Tables, spec: GenerationSpec) -> DataFrame:
     delivered = ~F.col("is_co_exposure") if "is_co_exposure" in exposures.columns else F.lit(True)
     partitions = shuffle_width(exposures.sparkSession, spec, "campaign_exposures")
     return (
-        exposures.select(*PAIR, F.to_date("exposure_ts").alias("day"), delivered.alias("_d"))
+        exposures.select(*PAIR, utc_day(F.col("exposure_ts")).alias("day"), delivered.alias("_d"))
         .repartition(partitions, *PAIR)
         .groupBy(*PAIR, "day")
         .agg(F.count(F.when(F.col("_d"), True)).alias("_delivered"), F.count("*").alias("_all"))
