@@ -19,6 +19,7 @@ from generators.storage import LocalDeltaWarehouse
 from generators.validate import read_tables, validate_run, validate_tables
 from generators.validation import hard, measures
 from generators.validation.model import Report
+from generators.validation.rules import referenced
 
 CATALOG, SCHEMA = "cat", "idg"
 HOUSEHOLDS = 500
@@ -217,6 +218,59 @@ def test_response_before_its_exposure_is_caught(spark, tables, spec):
     order = check(report, "order:response_events.response_ts>=exposure_ts")
     assert (order.verdict, order.violations, order.samples) == ("fail", 1, [victim])
     assert check(report, "consistent:response_events.exposure_id").verdict == "pass"
+
+
+def test_exposure_references_are_checked_against_the_referenced_exposures(spark, tables, spec):
+    """Responses and outcomes are joined only to the exposures they reference (a broadcast
+    filter: they are far fewer): a dangling exposure_id and a touch of someone else's exposure
+    are still caught, once each."""
+    exposures, responses = tables["campaign_exposures"], tables["response_events"]
+    outcomes = tables["outcome_metrics"]
+    cut = referenced(
+        exposures,
+        "exposure_id",
+        responses,
+        "exposure_id",
+        spec,
+        ("response_events", "campaign_exposures"),
+    )
+    wanted = responses.where(F.col("exposure_id").isNotNull()).select("exposure_id").distinct()
+    assert 0 < cut.count() == wanted.count() < exposures.count()
+    as_big = referenced(
+        responses, "response_id", exposures, "exposure_id", spec, ("campaign_exposures", "x")
+    )
+    assert as_big is responses  # a child as large as its parent: nothing cut
+
+    victim = responses.where(F.col("exposure_id").isNotNull()).agg(F.min("response_id")).first()[0]
+    dangling = exposures.agg(F.max("exposure_id")).first()[0] + 1_000
+    broken_responses = responses.withColumn(
+        "exposure_id",
+        F.when(F.col("response_id") == victim, F.lit(dangling)).otherwise(F.col("exposure_id")),
+    )
+    touch = outcomes.where(F.col("exposure_id").isNotNull()).orderBy("outcome_id").first()
+    other = (
+        exposures.where(F.col("individual_id") != touch["individual_id"])
+        .agg(F.min("exposure_id"))
+        .first()[0]
+    )
+    broken_outcomes = outcomes.withColumn(
+        "exposure_id",
+        F.when(F.col("outcome_id") == touch["outcome_id"], F.lit(other)).otherwise(
+            F.col("exposure_id")
+        ),
+    )
+    corrupted = only(tables, "campaign_exposures") | {
+        "response_events": broken_responses,
+        "outcome_metrics": broken_outcomes,
+    }
+    report = validate_tables(spark, corrupted, spec)
+    fk = check(report, "fk:response_events.exposure_id->campaign_exposures")
+    assert (fk.verdict, fk.violations) == ("fail", 1)
+    assert fk.samples == [{"response_id": victim, "exposure_id": dangling}]
+    consistent = check(report, "consistent:outcome_metrics.exposure_id")
+    assert (consistent.verdict, consistent.violations) == ("fail", 1)
+    assert consistent.samples == [touch["outcome_id"]]
+    assert check(report, "fk:outcome_metrics.exposure_id->campaign_exposures").violations == 0
 
 
 def test_wrong_household_size_is_caught(spark, tables, spec):

@@ -15,7 +15,7 @@ from pyspark.sql import functions as F
 from generators.spec import GenerationSpec
 from generators.validation import contract as C
 from generators.validation.model import Check
-from generators.validation.rules import RowRule, Tables, counted, needs, row_checks
+from generators.validation.rules import RowRule, Tables, counted, needs, referenced, row_checks
 
 WEIGHT_TOLERANCE = 1e-6
 PAIR = ("individual_id", "campaign_id")
@@ -119,7 +119,7 @@ def _response_exposure(tables: Tables, spec: GenerationSpec) -> list[Check]:
     joined = (
         tables["response_events"]
         .where(F.col("exposure_id").isNotNull())
-        .join(_exposures_as_touch(tables), "exposure_id")
+        .join(_exposures_as_touch(tables, "response_events", spec), "exposure_id")
     )
     return row_checks(
         "response_events",
@@ -200,7 +200,7 @@ def _attribution(tables: Tables, spec: GenerationSpec) -> list[Check]:
         },
     ):
         touched = attributed.where(F.col("exposure_id").isNotNull()).join(
-            _exposures_as_touch(tables), "exposure_id"
+            _exposures_as_touch(tables, "outcome_metrics", spec), "exposure_id"
         )
         checks += row_checks(
             "outcome_metrics",
@@ -222,8 +222,17 @@ def _attribution(tables: Tables, spec: GenerationSpec) -> list[Check]:
     return checks
 
 
-def _exposures_as_touch(tables: Tables) -> DataFrame:
-    return tables["campaign_exposures"].select(
+def _exposures_as_touch(tables: Tables, child: str, spec: GenerationSpec) -> DataFrame:
+    """The exposures ``child`` refers to, as touches (``referenced``)."""
+    exposures = referenced(
+        tables["campaign_exposures"],
+        "exposure_id",
+        tables[child],
+        "exposure_id",
+        spec,
+        (child, "campaign_exposures"),
+    )
+    return exposures.select(
         "exposure_id",
         F.col("individual_id").alias("_touch_individual"),
         F.col("campaign_id").alias("_touch_campaign"),

@@ -30,6 +30,7 @@ from generators.validation.rules import (
     Tables,
     all_of,
     any_of,
+    referenced,
     rule_checks,
     rule_sums,
     samples,
@@ -81,7 +82,7 @@ def _table_checks(
     if not set(keys) <= set(df.columns):
         return checks, [], df.count()
     rules = list(_row_rules(name, df, spec))
-    parents = _parents(name, tables, unique)
+    parents = _parents(name, tables, spec, unique)
     lookups = [rule for parent in parents for rule in parent.rules]
     keyed = all_of(F.col(k).isNotNull() for k in keys)
     totals = _one_row(
@@ -255,11 +256,12 @@ def fingerprint(columns: list[str]) -> Column:
     return F.xxhash64(*(F.col(c) for c in columns), *(F.col(c).isNull() for c in columns))
 
 
-def _parents(name: str, tables: Tables, unique: set[str]) -> list[_Parent]:
+def _parents(name: str, tables: Tables, spec: GenerationSpec, unique: set[str]) -> list[_Parent]:
     """Every foreign key of ``name`` whose parent is present, with the rules that the key
     resolves and that its carried attributes equal the parent's. A parent in ``unique`` keyed
     by the referenced column alone is used as it is (grouping 27M unique keys by key cost more
-    than the rest of the lookup at 1M households)."""
+    than the rest of the lookup at 1M households), cut to the keys a much smaller child
+    references (``referenced``)."""
     child = tables[name]
     parents = []
     fks = [fk for fk in C.FOREIGN_KEYS if fk.child == name and _has_fk(fk, tables)]
@@ -270,7 +272,14 @@ def _parents(name: str, tables: Tables, unique: set[str]) -> list[_Parent]:
         parent_key = F.col(fk.parent_column).alias(key)
         if fk.parent in unique and C.KEYS[fk.parent] == (fk.parent_column,):
             carried_columns = [fingerprint(carried).alias(theirs)] if carried else []
-            lookup = parent.select(parent_key, *carried_columns)
+            lookup = referenced(
+                parent.select(parent_key, *carried_columns),
+                key,
+                child,
+                fk.column,
+                spec,
+                (fk.child, fk.parent),
+            )
         elif carried:
             lookup = parent.groupBy(parent_key).agg(F.min(fingerprint(carried)).alias(theirs))
         else:

@@ -23,6 +23,8 @@ from generators.validation.model import MAX_SAMPLES, Check, hard
 
 Tables = Mapping[str, DataFrame]
 ROWS_PER_PARTITION = 2_500_000
+BROADCAST_KEYS = 5_000_000
+SPARSE_RATIO = 4
 
 
 def shuffle_width(spark: SparkSession, spec: GenerationSpec, table: str) -> int:
@@ -32,6 +34,31 @@ def shuffle_width(spark: SparkSession, spec: GenerationSpec, table: str) -> int:
     a partial aggregate, 48 s in 32 without)."""
     expected = estimate(spec).rows.get(table, 0)
     return max(shuffle_partitions(spark), math.ceil(expected / ROWS_PER_PARTITION))
+
+
+def referenced(
+    parent: DataFrame,
+    key: str,
+    child: DataFrame,
+    child_key: str,
+    spec: GenerationSpec,
+    tables: tuple[str, str],
+) -> DataFrame:
+    """``parent``'s rows whose ``key`` is one of ``child``'s ``child_key`` values, when the
+    (child, parent) ``tables`` are expected (from the spec) to be a child of at most
+    BROADCAST_KEYS rows and under 1/SPARSE_RATIO of its parent's; else ``parent`` unchanged.
+
+    The child's keys are broadcast and the parent is filtered while it is read, so joining the
+    child to the result shuffles only the rows it references: at 1M households a response's
+    exposure is one of 20.8M, and shuffling them all cost ~5 s per join. The result is meant to
+    be joined to ``child`` on those keys: every child row finds the same parent rows as
+    before."""
+    expected = estimate(spec).rows
+    rows, parent_rows = (expected.get(t, 0) for t in tables)
+    if rows > BROADCAST_KEYS or rows * SPARSE_RATIO > parent_rows:
+        return parent
+    keys = child.select(F.col(child_key).alias(key)).where(F.col(key).isNotNull())
+    return parent.join(F.broadcast(keys), key, "left_semi")
 
 
 @dataclass(frozen=True)
