@@ -5,8 +5,9 @@ non-negative amounts, ordered pairs) and every foreign-key rule (the key resolve
 attributes equal the parent's); then the cross-table rules of ``cross`` run. Inside that job each
 count is its own narrow aggregate: row rules in one pass over the table, key uniqueness over the
 key columns alone, and each foreign key over the child's distinct (key, carried attributes)
-with their row counts, joined to the parent's keys. A wide child (75M events at 1M households)
-is therefore never shuffled whole, and the counts equal those over the row-by-row join.
+with their row counts, joined to the parent's keys (only those a much smaller child references:
+``rules.referenced``). A wide child (75M events at 1M households) is therefore never shuffled
+whole, nor a wide parent for a small child, and the counts equal those over the row-by-row join.
 Only counts and, for failing checks, up to MAX_SAMPLES offending keys reach the driver. A table
 that is absent fails ``present``; a required column that is absent fails ``columns``; checks
 needing a missing table or column are skipped.
