@@ -40,6 +40,7 @@ from ui.settings import initial_spec
 
 EDIT_ACTION = "edit"
 MAX_SPEC_BYTES = 2_000_000
+VERDICTS = {True: "✅ passed", False: "❌ failed", None: "not run"}  # by validation_passed
 
 
 class Chat:
@@ -153,10 +154,10 @@ class Chat:
 
     async def _results(self) -> None:
         """Rows and time per table, sample rows, the validation report, downloads. A Databricks
-        Jobs run has none of these here (its summary names the tables): only the spec."""
+        Jobs run shows what its output carried (``_job_results``)."""
         result = self.session.wizard.last_result
         if isinstance(result, JobRunResult):
-            await self._say("**Download** the spec (reruns to the same data).", [self._spec_file()])
+            await self._job_results(result)
             return
         location = str(result.location)
         local = Path(location).is_dir()
@@ -170,8 +171,7 @@ class Chat:
             await self._say("**Sample rows** (first 5 of each table):\n\n" + "\n\n".join(samples))
         downloads: list[cl.Element] = [self._spec_file()]
         report = results.read_report(result.report_dir) if result.report_dir else None
-        verdict = {True: "✅ passed", False: "❌ failed", None: "not run"}[result.validation_passed]
-        text = f"**Validation {verdict}.**"
+        text = f"**Validation {VERDICTS[result.validation_passed]}.**"
         images: list[cl.Element] = []
         if report is not None:
             text += "\n\n" + report.markdown
@@ -188,6 +188,31 @@ class Chat:
                 )
             )
         await self._say(text, images)
+        await self._say(
+            "**Downloads**: the spec (reruns to the same data) and the report.", downloads
+        )
+
+    async def _job_results(self, result: JobRunResult) -> None:
+        """Rows per table and the validation report's text (no plots or samples: those stay on
+        Databricks), when the run's output carried them; the spec to download either way."""
+        if result.rows and self.view is not None:
+            await self._say(render.table_results(self.view.progress, result.location, False))
+        downloads: list[cl.Element] = [self._spec_file()]
+        if result.validation_passed is None and result.report_markdown is None:
+            await self._say("**Download** the spec (reruns to the same data).", downloads)
+            return
+        text = f"**Validation {VERDICTS[result.validation_passed]}.**"
+        if result.report_markdown is not None:
+            text += "\n\n" + results.without_images(result.report_markdown)
+            downloads.append(
+                cl.File(
+                    name=f"idgraph-report-{result.run_id}.md",
+                    content=result.report_markdown.encode(),
+                    mime="text/markdown",
+                    display="inline",
+                )
+            )
+        await self._say(text)
         await self._say(
             "**Downloads**: the spec (reruns to the same data) and the report.", downloads
         )

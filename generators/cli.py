@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     generate.add_argument("--remote", help="Spark Connect URL, e.g. sc://localhost:15002")
     generate.add_argument("--no-validate", action="store_true", help="skip the validation report")
     generate.add_argument("--report-dir", help="folder for the validation report")
+    generate.add_argument(
+        "--result-json",
+        help="also write the outcome (run id, location, rows per table, validation verdict, "
+        "report folder) as JSON to this file once the tables are committed",
+    )
 
     validate = commands.add_parser("validate", help="validation report of generated tables")
     validate.add_argument(

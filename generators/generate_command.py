@@ -5,6 +5,8 @@ Exit codes: 0 success; 1 a failed run (every table left at its previous version)
 validation; 2 invalid input. An invalid spec raises ``SpecError`` before Spark starts, which
 ``generators.cli`` reports as ``dotted.path: problem`` lines with exit 2, nothing written; so
 does an ``output.mode: append`` that cannot extend the target's last run (``AppendRefused``).
+With ``--result-json FILE`` the outcome of a committed run (also one whose validation failed or
+was cancelled after the commit) is written to FILE as JSON (``write_result_json``).
 When another run holds the target, a waiting message goes to stderr (or, with
 ``IDGRAPH_LOCK_TIMEOUT=0``, the run fails at once with exit 1).
 
@@ -17,10 +19,12 @@ aborts at once (exit 130); the next run on the target rolls back whatever was ha
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import threading
 from collections.abc import Mapping
+from pathlib import Path
 
 from rich.console import Console
 
@@ -79,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    if args.result_json:
+        write_result_json(Path(args.result_json), result)
     if result.cancelled:
         print(
             f"cancelled after the commit: run {result.run_id} wrote its tables to "
@@ -101,6 +107,20 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: validation failed; see {result.report_dir}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def write_result_json(path: Path, result: GenerationResult) -> None:
+    """``--result-json``: the committed run's id, location, seconds, rows per table (build
+    order), validation verdict (null when skipped or stopped) and report folder."""
+    outcome = {
+        "run_id": result.run_id,
+        "location": result.location,
+        "seconds": round(result.seconds, 3),
+        "rows": result.rows,
+        "validation_passed": result.validation_passed,
+        "report_dir": result.report_dir,
+    }
+    path.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
 
 
 def render_rows(rows: Mapping[str, int]) -> str:

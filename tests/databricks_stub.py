@@ -5,7 +5,8 @@ and records every request. Unity Catalog is modelled as grants per securable; ef
 permissions of a schema include its catalog's grants as inherited ones. A query filtered by
 principal returns only that principal's own grants (no group expansion), the pessimistic reading
 of the API docs. Jobs runs step through ``run_states``, one state per ``runs/get`` (the last one
-repeats); once ``runs/cancel`` was called for a run, it reads TERMINATED with result CANCELED.
+repeats); once ``runs/cancel`` was called for a run, it reads TERMINATED with result CANCELED. A
+run's task has run id ``run_id + 1``; ``runs/get-output`` serves its ``task_logs``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ class DatabricksStub:
     requests: list[Request] = field(default_factory=list)
     submitted: list[dict] = field(default_factory=list)
     cancelled: list[int] = field(default_factory=list)
+    task_logs: dict[int, str] = field(default_factory=dict)  # task run id -> its stdout
     url: str = ""
 
     def grant(self, principal: str, privilege: str, securable_type: str, full_name: str) -> None:
@@ -87,6 +89,8 @@ class DatabricksStub:
             return 200, {}
         if path == "/api/2.2/jobs/runs/get":
             return self._run(int(request.query["run_id"]))
+        if path == "/api/2.2/jobs/runs/get-output":
+            return self._output(int(request.query["run_id"]))
         return 404, _error("ENDPOINT_NOT_FOUND", f"No API found for '{request.method} {path}'")
 
     def _me(self) -> dict:
@@ -157,6 +161,14 @@ class DatabricksStub:
             "state": state,
             "tasks": [{"task_key": "generate", "run_id": run_id + 1, "state": task_state}],
         }
+
+    def _output(self, task_run_id: int) -> tuple[int, dict]:
+        """A task's output as the API gives it for a ``spark_python_task``: its stdout in
+        ``logs`` (the real API keeps the last 5 MB)."""
+        if task_run_id not in self.task_logs:
+            return 400, _error("INVALID_PARAMETER_VALUE", f"Run {task_run_id} does not exist.")
+        logs = self.task_logs[task_run_id]
+        return 200, {"logs": logs, "logs_truncated": False, "metadata": {"run_id": task_run_id}}
 
 
 def _does_not_exist(kind: str, name: str) -> tuple[int, dict]:

@@ -19,9 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from databricks_stub import DatabricksStub, running_stub
 from deltalake import DeltaTable
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from generators.databricks.outcome import outcome_line
 from generators.spec_io import load_spec
 from generators.tables import TABLES
 
@@ -311,26 +313,89 @@ def test_two_users_at_once_see_only_their_own_runs(browser: Browser, guided_app:
 APPS_TOKEN = "dapi-browser-test-token-0123456789"
 
 
+APPS_USER = "ana@example.com"
+APPS_HEADERS = {
+    "X-Forwarded-Email": APPS_USER,
+    "X-Forwarded-Preferred-Username": "Ana Lytics",
+    "X-Forwarded-Access-Token": APPS_TOKEN,
+}
+
+
 @pytest.fixture(scope="module")
-def apps_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppServer]:
-    """The app as Databricks Apps runs it: App variables set, Chainlit header auth on."""
+def workspace() -> Iterator[DatabricksStub]:
+    """The HTTP stub of the workspace the app calls as the user: Ana may write the default
+    target, and every generation is large enough to be a Jobs run."""
+    with running_stub() as stub:
+        stub.user_name = APPS_USER
+        stub.catalogs["bryan_li"] = "uc-admins"
+        stub.schemas["bryan_li.synthetic_identity"] = "uc-admins"
+        stub.grant(APPS_USER, "USE_CATALOG", "catalog", "bryan_li")
+        stub.grant(APPS_USER, "USE_SCHEMA", "schema", "bryan_li.synthetic_identity")
+        stub.grant(APPS_USER, "CREATE_TABLE", "schema", "bryan_li.synthetic_identity")
+        yield stub
+
+
+@pytest.fixture(scope="module")
+def apps_app(
+    tmp_path_factory: pytest.TempPathFactory, workspace: DatabricksStub
+) -> Iterator[AppServer]:
+    """The app as Databricks Apps runs it: App variables set, Chainlit header auth on, the
+    workspace at ``workspace``, generations as Jobs runs."""
     server = AppServer(
         "apps",
         tmp_path_factory.mktemp("apps") / "warehouse",
-        {"DATABRICKS_APP_PORT": "0", "CHAINLIT_AUTH_SECRET": "browser-test-secret-" + "x" * 40},
+        {
+            "DATABRICKS_APP_PORT": "0",
+            "CHAINLIT_AUTH_SECRET": "browser-test-secret-" + "x" * 40,
+            "DATABRICKS_HOST": workspace.url,
+            "IDGRAPH_JOB_SOURCE_ROOT": "/Workspace/Users/ana@example.com/idgraph",
+            "IDGRAPH_JOB_THRESHOLD_ROWS": "1",
+        },
     )
     yield server
     server.stop()
 
 
+def test_apps_mode_job_run_shows_rows_verdict_and_report(
+    browser: Browser, apps_app: AppServer, workspace: DatabricksStub
+):
+    """A Jobs run's outcome, printed by its task and read back through runs/get-output, is
+    shown as a local run's is: rows per table, the verdict and the report's text."""
+    workspace.run_states = [("RUNNING", None, "In run"), ("TERMINATED", "SUCCESS", "")]
+    rows = {node.name: 1000 + i for i, node in enumerate(TABLES)}
+    report = (
+        "# Validation report\n\n**Verdict: PASSED** (from the job)\n\n## Plots\n\n![a](a.png)\n"
+    )
+    line = outcome_line({"run_id": "f00d", "rows": rows, "validation_passed": True}, report)
+    workspace.task_logs[1002] = f"Spark started\n{line}\n"  # run 1001's generation task
+
+    context = browser.new_context(extra_http_headers=APPS_HEADERS, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT)
+    page.goto(apps_app.url)
+    expect(page.get_by_text("Signed in as Ana Lytics").first).to_be_visible(timeout=4 * UI_TIMEOUT)
+    accept_every_step(page)
+    click(page, "Generate")
+    expect(page.get_by_text("Validation ✅ passed").first).to_be_visible(timeout=4 * UI_TIMEOUT)
+    expect(page.get_by_text("(from the job)").first).to_be_visible()
+    expect(page.get_by_text("Databricks job run 1001").first).to_be_visible()
+    expect(page.get_by_role("cell", name="bryan_li.synthetic_identity.households")).to_be_visible()
+    total = f"{sum(rows.values()):,}"
+    expect(page.get_by_text(total).first).to_be_visible()
+    expect(page.get_by_text("idgraph-report-1001.md").first).to_be_visible()
+    shot(page, "apps-03-job-results", "Validation ✅ passed")
+    assert APPS_TOKEN not in page.content()
+    context.close()
+    assert len(workspace.submitted) == 1
+    outputs = [r for r in workspace.requests if r.path == "/api/2.2/jobs/runs/get-output"]
+    assert [r.query["run_id"] for r in outputs] == ["1002"]
+    assert {r.headers["Authorization"] for r in outputs} == {f"Bearer {APPS_TOKEN}"}
+
+
 def test_apps_mode_shows_the_forwarded_user_and_never_the_token(
     browser: Browser, apps_app: AppServer
 ):
-    headers = {
-        "X-Forwarded-Email": "ana@example.com",
-        "X-Forwarded-Preferred-Username": "Ana Lytics",
-        "X-Forwarded-Access-Token": APPS_TOKEN,
-    }
+    headers = dict(APPS_HEADERS)
     context = browser.new_context(extra_http_headers=headers)
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT)

@@ -18,8 +18,9 @@ from generators.databricks.execution import DatabricksExecution, Plan, execution
 from generators.databricks.identity import UserContext, workspace_client_for
 from generators.databricks.job_run import JobRunResult
 from generators.databricks.jobs import JobSettings
+from generators.databricks.outcome import outcome_line
 from generators.estimate import estimate
-from generators.events import JobState, RunFailed, RunFinished, RunStarted
+from generators.events import JobState, RunFailed, RunFinished, RunStarted, ValidationDone
 from generators.spec import GenerationSpec
 from generators.spec_io import parse_spec, parse_spec_text, spec_to_yaml
 from generators.storage.targets import (
@@ -113,7 +114,8 @@ def test_large_run_is_a_job_whose_states_stream_to_the_chat(
     assert isinstance(generated, JobRunResult)
     names = [f"bryan_li.big_run.{node.name}" for node in TABLES]
     assert generated.tables == tuple(names)
-    assert f"Databricks job run {run_id} succeeded" in result.content
+    assert f"Databricks job run {run_id} wrote its tables" in result.content
+    assert "Rows and the validation verdict are in the run's output" in result.content
     assert page in result.content
     assert all(f"`{name}`" in result.content for name in names)
 
@@ -128,6 +130,63 @@ def test_large_run_is_a_job_whose_states_stream_to_the_chat(
     out, err = capfd.readouterr()
     seen = caplog.text + out + err + result.content + repr(events) + repr(generated)
     assert TOKEN not in seen
+
+
+REPORT = "# Validation report\n\n**Verdict: {}**\n\n## Plots\n\n![ages](ages.png)\n"
+
+
+def job_outcome(passed: bool) -> str:
+    """The stdout of a generation task that committed every table with this verdict."""
+    rows = {node.name: 10 * (i + 1) for i, node in enumerate(TABLES)}
+    line = outcome_line(
+        {"run_id": "c0ffee", "rows": rows, "validation_passed": passed},
+        REPORT.format("PASSED" if passed else "FAILED"),
+    )
+    return f"Spark started\n| table | rows |\n{line}\n"
+
+
+def test_job_outcome_reaches_the_chat(stub: DatabricksStub) -> None:
+    """Rows, verdict and report text come back from the task's output (runs/get-output)."""
+    stub.run_states = [("RUNNING", None, "In run"), ("TERMINATED", "SUCCESS", "")]
+    stub.task_logs[1002] = job_outcome(passed=True)  # run 1001's generation task
+    events: list = []
+    session = app_session(execution(stub), events)
+    result, _ = generate(session)
+
+    assert result.ok, result.content
+    rows = {node.name: 10 * (i + 1) for i, node in enumerate(TABLES)}
+    assert events[-2:] == [
+        RunFinished("1001", rows, events[-2].seconds),
+        ValidationDone(True, None),
+    ]
+    generated = session.wizard.last_result
+    assert isinstance(generated, JobRunResult)
+    assert (generated.rows, generated.validation_passed) == (rows, True)
+    assert generated.report_markdown == REPORT.format("PASSED")
+    assert "Validation: passed" in result.content
+    assert f"| total | {sum(rows.values()):,} |" in result.content
+    progress = RunProgress()
+    for event in events:
+        progress.apply(event)
+    assert progress.rows_done == sum(rows.values()) and progress.validation_passed is True
+    assert [r.query["run_id"] for r in stub.requests if r.path.endswith("/get-output")] == ["1002"]
+
+
+def test_job_that_failed_only_its_validation_ends_with_its_verdict(stub: DatabricksStub) -> None:
+    """The task exits 1 after committing when validation fails: a verdict, not an error."""
+    stub.run_states = [("TERMINATED", "FAILED", "Task generate failed")]
+    stub.task_logs[1002] = job_outcome(passed=False)
+    events: list = []
+    session = app_session(execution(stub), events)
+    result, _ = generate(session)
+
+    assert result.ok, result.content
+    assert "Validation: FAILED" in result.content
+    assert events[-1] == ValidationDone(False, None)
+    assert not any(isinstance(e, RunFailed) for e in events)
+    generated = session.wizard.last_result
+    assert isinstance(generated, JobRunResult) and generated.validation_passed is False
+    assert generated.report_markdown == REPORT.format("FAILED")
 
 
 def test_cancel_in_the_chat_cancels_the_job_run(stub: DatabricksStub) -> None:

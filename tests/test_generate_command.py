@@ -5,12 +5,16 @@ A successful run of every registered table is exercised by the validation tests
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from deltalake import DeltaTable
 from rich.console import Console
 
 from generators.cli import main
+from generators.databricks import job_entry
+from generators.databricks.outcome import JobOutcome, parse_outcome
 from generators.events import (
     RunFailed,
     RunFinished,
@@ -24,6 +28,7 @@ from generators.generate_command import render_rows
 from generators.progress_view import ProgressView
 from generators.spec import GenerationSpec
 from generators.spec_io import spec_to_yaml
+from generators.tables import TABLES
 
 
 @pytest.fixture
@@ -56,6 +61,27 @@ def test_failed_run_exits_1_without_traceback(spark, spec_file, tmp_path, capsys
     assert code == 1
     assert "generation failed, no table was changed" in err
     assert "Traceback" not in err
+
+
+def test_result_json_records_the_committed_run(spark, spec_file, tmp_path):
+    """--result-json holds what was committed; job_entry's outcome line carries it intact."""
+    warehouse, result_file = tmp_path / "warehouse", tmp_path / "result.json"
+    extra = ("--set", "households.count=20", "--result-json", str(result_file))
+    assert generate(spec_file, warehouse, *extra) == 0
+    result = json.loads(result_file.read_text(encoding="utf-8"))
+    schema = warehouse / "bryan_li" / "synthetic_identity"
+    assert Path(result["location"]) == schema
+    names = [node.name for node in TABLES]
+    assert list(result["rows"]) == names
+    assert result["rows"] == {
+        t: DeltaTable(str(schema / t)).to_pyarrow_dataset().count_rows() for t in names
+    }
+    assert result["rows"]["households"] == 20
+    report = Path(result["report_dir"]) / "report.md"
+    assert result["validation_passed"] is True and report.is_file()
+    line = job_entry._outcome_line(result)
+    outcome = JobOutcome(result["run_id"], result["rows"], True, report.read_text("utf-8"))
+    assert parse_outcome(f"other output\n{line}\n") == outcome
 
 
 def test_summary_lists_rows_per_table_and_total():

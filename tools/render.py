@@ -15,6 +15,7 @@ from tools.wizard import STEP_MODELS, STEP_TITLES, STEPS, WizardState
 
 MAP_ITEMS = 8  # every map but states fits
 LIST_ITEMS = 6
+VERDICTS = {True: "passed", False: "FAILED", None: "not run"}  # by validation_passed
 
 
 def _number(value: Any) -> str:
@@ -137,28 +138,44 @@ def run_summary(result: Any) -> str:
     Databricks Jobs run (a ``JobRunResult``), its run page and the tables' Unity Catalog names."""
     if hasattr(result, "tables"):
         return _job_summary(result)
-    verdict = {True: "passed", False: "FAILED", None: "not run"}[result.validation_passed]
     lines = [
         f"Generated {len(result.rows)} tables in {result.seconds:.1f} s (run {result.run_id}).",
         f"Location: {result.location}",
-        f"Validation: {verdict}" + (f" (report: {result.report_dir})" if result.report_dir else ""),
+        f"Validation: {VERDICTS[result.validation_passed]}"
+        + (f" (report: {result.report_dir})" if result.report_dir else ""),
         "",
-        "| table | rows |",
-        "|---|---:|",
-        *(f"| {table} | {rows:,} |" for table, rows in result.rows.items()),
-        f"| total | {sum(result.rows.values()):,} |",
+        *_rows_table(result.rows),
     ]
     return "\n".join(lines)
 
 
 def _job_summary(result: Any) -> str:
+    """The tables' names and, when the run's output carried them, its verdict and rows."""
     page = f" ([run page]({result.run_page_url}))" if result.run_page_url else ""
     lines = [
-        f"Databricks job run {result.run_id} succeeded in {result.seconds:.0f} s{page}.",
+        f"Databricks job run {result.run_id} wrote its tables in {result.seconds:.0f} s{page}.",
         f"Location: {result.location} (Unity Catalog)",
+    ]
+    if result.rows:
+        lines += [
+            f"Validation: {VERDICTS[result.validation_passed]}",
+            "",
+            *_rows_table(result.rows),
+        ]
+        return "\n".join(lines)
+    lines += [
         "Rows and the validation verdict are in the run's output on Databricks.",
         "",
         "Tables:",
         *(f"- `{name}`" for name in result.tables),
     ]
     return "\n".join(lines)
+
+
+def _rows_table(rows: dict[str, int]) -> list[str]:
+    return [
+        "| table | rows |",
+        "|---|---:|",
+        *(f"| {table} | {count:,} |" for table, count in rows.items()),
+        f"| total | {sum(rows.values()):,} |",
+    ]

@@ -3,8 +3,8 @@
 Pure (no Chainlit): ``RunProgress.apply(event)`` for every event, in emission order, then read
 per-table statuses, the overall fraction and the throughput. Invariants: the overall fraction only
 grows and stays in [0, 1]; it reaches 1 only when every table is done (``RunFinished`` marks every
-table done: a Databricks Jobs run reports no per-table events, only ``JobState``). Tables weigh by their
-expected rows (equal weights when the pipeline gives none). Wall-clock time is used only to show
+table done and sets the rows it carries: a Databricks Jobs run reports no per-table events, only
+``JobState``, then its rows in ``RunFinished``). Tables weigh by their expected rows (equal weights when the pipeline gives none). Wall-clock time is used only to show
 rows per second, never in data.
 """
 
@@ -91,6 +91,8 @@ class RunProgress:
             for state in self.tables.values():
                 if state.status != FAILED:
                     state.status, state.fraction = DONE, 1.0
+            for name, rows in event.rows.items():  # a Jobs run's only report of its rows
+                self._table(name).rows = rows
         elif isinstance(event, JobState):
             self.job = event
         self._fraction = max(self._fraction, self._weighted_fraction())

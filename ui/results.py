@@ -71,7 +71,12 @@ def read_report(folder: str | Path) -> ReportFiles | None:
     source = folder / "report.md"
     if not source.is_file():
         return None
-    lines = source.read_text(encoding="utf-8").splitlines()
+    text = without_images(source.read_text(encoding="utf-8"))
+    return ReportFiles(folder, text, tuple(sorted(folder.glob("*.png"))))
+
+
+def without_images(markdown: str) -> str:
+    """A report's Markdown without its image links and the then empty "Plots" heading."""
+    lines = markdown.splitlines()
     text = "\n".join(line for line in lines if not _IMAGE_LINE.match(line)).rstrip()
-    text = text.removesuffix("## Plots").rstrip()
-    return ReportFiles(folder, text + "\n", tuple(sorted(folder.glob("*.png"))))
+    return text.removesuffix("## Plots").rstrip() + "\n"

@@ -2,14 +2,16 @@
 
 ``run_as_job`` submits the spec (``submit_generation``), then polls the run (``watch_run``) in the
 calling thread until it ends. Events, in order: ``RunStarted`` (run id = the Jobs run id, tables
-with their estimated rows), one ``JobState`` per observed change of the run's state, then
-``RunFinished`` on success or ``RunFailed`` otherwise. Nothing is emitted when the submission
-itself is refused (the ``JobError`` says why).
+with their estimated rows), one ``JobState`` per observed change of the run's state, then, once
+the tables are committed, ``RunFinished`` (the rows the task reported) and ``ValidationDone`` (its
+verdict), or ``RunFailed`` otherwise. Nothing is emitted when the submission itself is refused
+(the ``JobError`` says why).
 
 Invariants: the client is the caller's (the signed-in user's, in the app), never stored; setting
 ``cancel`` cancels the Jobs run (``runs/cancel``) and ends with ``RunCancelled`` once Databricks
-reports the run terminated; a run that did not succeed raises ``JobError`` with Databricks' state
-message, so the chat can show it.
+reports the run terminated; a run that failed before committing its tables raises ``JobError``
+with Databricks' state message, so the chat can show it; one that committed them and failed only
+its validation returns its result with ``validation_passed`` False, as a local run does.
 """
 
 from __future__ import annotations
@@ -24,11 +26,19 @@ from generators.databricks.jobs import (
     JobError,
     JobSettings,
     RunState,
+    read_outcome,
     submit_generation,
     watch_run,
 )
 from generators.estimate import estimate
-from generators.events import EventSink, JobState, RunFailed, RunFinished, RunStarted
+from generators.events import (
+    EventSink,
+    JobState,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    ValidationDone,
+)
 from generators.service import RunCancelled
 from generators.spec import GenerationSpec
 from generators.spec_io import spec_to_yaml
@@ -36,9 +46,10 @@ from generators.spec_io import spec_to_yaml
 
 @dataclass(frozen=True)
 class JobRunResult:
-    """A generation that ran as a Databricks Jobs run. Rows and validation are not known here
-    (they are counted and checked on Databricks; the run's output has them), so ``rows`` is
-    empty and ``validation_passed`` is None. ``run_id`` is the Jobs run id."""
+    """A generation that ran as a Databricks Jobs run (``run_id`` is the Jobs run id). Rows,
+    the validation verdict and the report's Markdown come from the outcome the task printed
+    (``generators.databricks.outcome``); when its output could not be read, ``rows`` is empty
+    and ``validation_passed`` and ``report_markdown`` are None."""
 
     run_id: str
     location: str
@@ -50,6 +61,7 @@ class JobRunResult:
     validation_passed: bool | None = None
     report_dir: str | None = None
     cancelled: bool = False
+    report_markdown: str | None = None
 
 
 def run_as_job(
@@ -91,14 +103,24 @@ def run_as_job(
         on_event(RunFailed(None, str(error)))
         raise
     assert last is not None  # watch_run yields at least the terminal state
-    if last.succeeded:
-        on_event(RunFinished(str(run_id), {}, time.monotonic() - started))
+    outcome = read_outcome(w, last.task_run_id) if last.task_run_id is not None else None
+    # An outcome means the tables were committed: a run that failed only its validation (the
+    # task exits 1) ends like a local one, with its verdict and report, not as an error.
+    if last.succeeded or (outcome is not None and outcome.validation_passed is False):
+        seconds = time.monotonic() - started
+        rows = outcome.rows if outcome else {}
+        on_event(RunFinished(str(run_id), rows, seconds))
+        if outcome is not None and outcome.validation_passed is not None:
+            on_event(ValidationDone(outcome.validation_passed, None))
         return JobRunResult(
             run_id=str(run_id),
             location=target,
             tables=tuple(f"{target}.{table}" for table in expected),
             run_page_url=last.run_page_url,
-            seconds=time.monotonic() - started,
+            seconds=seconds,
+            rows=rows,
+            validation_passed=outcome.validation_passed if outcome else None,
+            report_markdown=outcome.report_markdown if outcome else None,
         )
     outcome = last.result_state or last.life_cycle_state
     message = f"Databricks job run {run_id} ended {outcome}"

@@ -28,6 +28,7 @@ from databricks.sdk.service import compute
 from databricks.sdk.service import jobs as sdk_jobs
 
 from generators.databricks.errors import API_FAILURES, api_error_text
+from generators.databricks.outcome import JobOutcome, parse_outcome
 
 ENTRY_SCRIPT = "generators/databricks/job_entry.py"
 TASK_KEY = "generate"
@@ -169,6 +170,8 @@ class RunState:
     state_message: str
     progress: float | None
     run_page_url: str | None
+    task_run_id: int | None = None
+    """The run id of the generation task (whose output holds the outcome), once known."""
 
     @property
     def terminal(self) -> bool:
@@ -223,6 +226,17 @@ def cancel_run(w: WorkspaceClient, run_id: int) -> None:
         raise JobError(f"Could not cancel run {run_id}: {text}") from exc
 
 
+def read_outcome(w: WorkspaceClient, task_run_id: int) -> JobOutcome | None:
+    """The outcome the generation task printed (``generators.databricks.outcome``), or None
+    when its output is unavailable or holds none (an API failure included: the run's state
+    already says whether it succeeded)."""
+    try:
+        output = w.jobs.get_run_output(task_run_id)
+    except API_FAILURES:
+        return None
+    return parse_outcome(output.logs)
+
+
 def _state_of(run: sdk_jobs.Run) -> RunState:
     state = run.state or sdk_jobs.RunState()
     tasks = run.tasks or []
@@ -239,4 +253,5 @@ def _state_of(run: sdk_jobs.Run) -> RunState:
         state_message=state.state_message or "",
         progress=finished / len(tasks) if tasks else None,
         run_page_url=run.run_page_url,
+        task_run_id=next((t.run_id for t in tasks if t.task_key == TASK_KEY), None),
     )
