@@ -122,8 +122,8 @@ def run_as_job(
             validation_passed=outcome.validation_passed if outcome else None,
             report_markdown=outcome.report_markdown if outcome else None,
         )
-    outcome = last.result_state or last.life_cycle_state
-    message = f"Databricks job run {run_id} ended {outcome}"
+    ended = last.result_state or last.life_cycle_state
+    message = f"Databricks job run {run_id} ended {ended}"
     if last.state_message:
         message += f": {last.state_message}"
     on_event(RunFailed(None, message))
