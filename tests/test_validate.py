@@ -17,7 +17,7 @@ from generators.pipeline import run_pipeline, run_properties
 from generators.spec_io import parse_spec
 from generators.storage import LocalDeltaWarehouse
 from generators.validate import read_tables, validate_run, validate_tables
-from generators.validation import hard, measures
+from generators.validation import contract, hard, measures
 from generators.validation.model import Report
 from generators.validation.rules import referenced
 
@@ -202,6 +202,68 @@ def test_a_duplicated_parent_key_does_not_inflate_its_children_counts(spark, tab
         [{"event_id": victim["event_id"], "mapping_id": victim["mapping_id"]}],
     )
     assert check(report, "fk:content_engagements.mapping_id->identity_mappings").violations == 0
+
+
+def test_keys_that_follow_from_others_pass_through_them_on_clean_data(clean):
+    """An event's person follows from its identifier's row, an identifier's household from
+    its person (``contract.CHAINS``): reported as passed, saying through which table."""
+    person = check(clean, "fk:content_engagements.individual_id->individuals")
+    household = check(clean, "carried:content_engagements.individual_id->individuals")
+    mapping_household = check(clean, "fk:identity_mappings.household_id->households")
+    for implied in (person, household):
+        assert implied.verdict == "pass"
+        assert implied.description.endswith("(through identity_mappings)")
+    assert mapping_household.description.endswith("(through individuals)")
+
+
+def _orphan_event(tables, spec, mapping_id):
+    """content_engagements with its first event moved to a person who does not exist, its
+    mapping_id set to ``mapping_id``; and that event's id."""
+    events = tables["content_engagements"]
+    victim = events.agg(F.min("event_id")).first()[0]
+    hit = F.col("event_id") == victim
+    moved = events.withColumns(
+        {
+            "individual_id": F.when(hit, F.lit(10**12)).otherwise(F.col("individual_id")),
+            "mapping_id": F.when(hit, mapping_id).otherwise(F.col("mapping_id")),
+        }
+    )
+    return moved, victim
+
+
+@pytest.mark.parametrize("mapping", ["kept", "null"])
+def test_a_key_whose_chain_breaks_is_looked_up_itself(spark, tables, spec, mapping):
+    """An event moved to a person who does not exist breaks its identifier's carried columns
+    (mapping kept) or escapes its identifier's key (mapping null): either way the event's own
+    key to individuals is looked up and fails on exactly that event."""
+    mapping_id = F.col("mapping_id") if mapping == "kept" else F.lit(None).cast("long")
+    moved, victim = _orphan_event(tables, spec, mapping_id)
+    corrupted = only(tables, "households", "individuals", "identity_mappings") | {
+        "content_engagements": moved
+    }
+    report = validate_tables(spark, corrupted, spec)
+    fk = check(report, "fk:content_engagements.individual_id->individuals")
+    assert (fk.verdict, fk.violations) == ("fail", 1)
+    assert fk.samples == [{"event_id": victim, "individual_id": 10**12}]
+    assert "through" not in fk.description
+    carried = check(report, "carried:content_engagements.mapping_id->identity_mappings")
+    assert carried.violations == (1 if mapping == "kept" else 0)
+
+
+def test_an_identifier_in_a_household_that_does_not_exist_is_caught(spark, tables, spec):
+    """Changing one identifier row's household breaks the carried household of its person,
+    so the identifier's own key to households is looked up, and fails on that row."""
+    mappings = tables["identity_mappings"]
+    victim = mappings.agg(F.min("mapping_id")).first()[0]
+    moved = mappings.withColumn(
+        "household_id",
+        F.when(F.col("mapping_id") == victim, F.lit(10**12)).otherwise(F.col("household_id")),
+    )
+    corrupted = only(tables, "households", "individuals") | {"identity_mappings": moved}
+    report = validate_tables(spark, corrupted, spec)
+    assert check(report, "carried:identity_mappings.individual_id->individuals").violations == 1
+    fk = check(report, "fk:identity_mappings.household_id->households")
+    assert (fk.violations, fk.samples) == (1, [{"mapping_id": victim, "household_id": 10**12}])
 
 
 def test_response_before_its_exposure_is_caught(spark, tables, spec):
@@ -538,3 +600,17 @@ def test_tolerances_shrink_with_sample_size():
     assert measures.allowed_misses(12) >= 2
     diff, low, high = measures.rate_difference_ci(30, 1000, 10, 1000)
     assert diff == pytest.approx(0.02) and low < 0.02 < high and low > 0
+
+
+def test_a_chain_that_does_not_carry_the_implied_key_is_refused():
+    """``Chain`` checks its shape: the first key must carry the implied key and the second key
+    must be that key, into the implied parent."""
+    for chain in contract.CHAINS:
+        assert contract.Chain(chain.implied, chain.first, chain.second) == chain
+    uncarried = contract.ForeignKey(
+        "content_engagements", "mapping_id", "identity_mappings", "mapping_id", ("identifier_type",)
+    )
+    with pytest.raises(ValueError, match="does not follow from"):
+        contract.Chain(contract.EVENT_PERSON, uncarried, contract.MAPPING_PERSON)
+    with pytest.raises(ValueError, match="does not follow from"):
+        contract.Chain(contract.EVENT_PERSON, contract.EVENT_MAPPING, contract.INDIVIDUAL_HOUSEHOLD)

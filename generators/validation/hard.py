@@ -8,6 +8,8 @@ key columns alone, and each foreign key over the child's distinct (key, carried 
 with their row counts, joined to the parent's keys (only those a much smaller child references:
 ``rules.referenced``). A wide child (75M events at 1M households) is therefore never shuffled
 whole, nor a wide parent for a small child, and the counts equal those over the row-by-row join.
+A key that follows from two others (``contract.Chain``: an event's person through its
+identifier's row) is not looked up when they pass; otherwise a second job counts it.
 Only counts and, for failing checks, up to MAX_SAMPLES offending keys reach the driver. A table
 that is absent fails ``present``; a required column that is absent fails ``columns``; checks
 needing a missing table or column are skipped.
@@ -48,14 +50,13 @@ def hard_checks(tables: Tables, spec: GenerationSpec) -> tuple[list[Check], dict
     checks = [_presence(name, tables) for name in C.TABLES]
     rows: dict[str, int] = {}
     lookups: list[Check] = []
-    unique: set[str] = set()  # tables whose key was found unique (parents come first)
+    passed: set[str] = set()  # names of the checks passed so far (parents come first)
     for name in C.TABLES:
         if name in tables:
-            table_checks, lookup_checks, rows[name] = _table_checks(name, tables, spec, unique)
+            table_checks, lookup_checks, rows[name] = _table_checks(name, tables, spec, passed)
             checks += table_checks
             lookups += lookup_checks
-            if any(c.name == f"pk:{name}" and c.ok for c in table_checks):
-                unique.add(name)
+            passed |= {c.name for c in table_checks + lookup_checks if c.ok}
     checks += lookups
     for cross in CROSS_CHECKS:
         checks += cross(tables, spec)
@@ -68,11 +69,12 @@ def _presence(name: str, tables: Tables) -> Check:
 
 
 def _table_checks(
-    name: str, tables: Tables, spec: GenerationSpec, unique: set[str]
+    name: str, tables: Tables, spec: GenerationSpec, passed: set[str]
 ) -> tuple[list[Check], list[Check], int]:
     """Columns and types, then one Spark job: rows, key uniqueness, every row rule and every
-    foreign-key rule (``unique``: tables whose key is known unique). Returns the table's checks,
-    its foreign-key checks and its row count."""
+    foreign-key rule but those that follow from others (``contract.CHAINS``; ``passed``: the
+    checks of earlier tables that passed). A chained key whose premises fail is looked up in a
+    second job. Returns the table's checks, its foreign-key checks and its row count."""
     df = tables[name]
     missing = [c for c in C.REQUIRED[name] if c not in df.columns]
     checks = [
@@ -83,7 +85,10 @@ def _table_checks(
     if not set(keys) <= set(df.columns):
         return checks, [], df.count()
     rules = list(_row_rules(name, df, spec))
-    parents = _parents(name, tables, spec, unique)
+    chains = [c for c in C.CHAINS if c.implied.child == name and _chain_holds_columns(c, tables)]
+    chained = {c.implied for c in chains}
+    direct = [fk for fk in _foreign_keys(name, tables) if fk not in chained]
+    parents = _parents(name, tables, spec, passed, direct)
     lookups = [rule for parent in parents for rule in parent.rules]
     keyed = all_of(F.col(k).isNotNull() for k in keys)
     totals = _one_row(
@@ -91,6 +96,7 @@ def _table_checks(
             F.count("*").alias("rows"),
             F.count(F.when(keyed, 1)).alias("keyed"),
             *rule_sums(rules),
+            *(_gap(chain).alias(f"_gap{i}") for i, chain in enumerate(chains)),
         ),
         _distinct_count(name, df.where(keyed).select(*keys), spec),
         *_lookup_counts(df, parents, first_rule=len(rules)),
@@ -108,7 +114,15 @@ def _table_checks(
     )
     joined = _joined(df, parents)
     both = rule_checks(name, joined, keys, rules + lookups, totals)
-    return checks + both[: len(rules)], both[len(rules) :], int(totals["rows"])
+    checks += both[: len(rules)]
+    found = both[len(rules) :]
+    known = passed | {c.name for c in checks + found if c.ok}
+    for i, chain in enumerate(chains):
+        if totals[f"_gap{i}"] == 0 and _premises(chain) <= known:
+            found += _implied(chain, tables)
+        else:
+            found += _lookup_checks(name, keys, tables, spec, passed, [chain.implied])
+    return checks, found, int(totals["rows"])
 
 
 def _distinct_count(name: str, keys: DataFrame, spec: GenerationSpec) -> DataFrame:
@@ -217,6 +231,11 @@ def _specific_rules(name: str, columns: set[str]) -> Iterator[RowRule]:
             )
 
 
+def _foreign_keys(name: str, tables: Tables) -> list[C.ForeignKey]:
+    """The foreign keys of ``name`` whose parent and columns are present."""
+    return [fk for fk in C.FOREIGN_KEYS if fk.child == name and _has_fk(fk, tables)]
+
+
 def _has_fk(fk: C.ForeignKey, tables: Tables) -> bool:
     return (
         fk.child in tables
@@ -257,21 +276,22 @@ def fingerprint(columns: list[str]) -> Column:
     return F.xxhash64(*(F.col(c) for c in columns), *(F.col(c).isNull() for c in columns))
 
 
-def _parents(name: str, tables: Tables, spec: GenerationSpec, unique: set[str]) -> list[_Parent]:
-    """Every foreign key of ``name`` whose parent is present, with the rules that the key
-    resolves and that its carried attributes equal the parent's. A parent in ``unique`` keyed
-    by the referenced column alone is used as it is (grouping 27M unique keys by key cost more
+def _parents(
+    name: str, tables: Tables, spec: GenerationSpec, passed: set[str], fks: list[C.ForeignKey]
+) -> list[_Parent]:
+    """The foreign keys ``fks`` of ``name``, with the rules that the key resolves and that its
+    carried attributes equal the parent's. A parent whose key passed its uniqueness check and
+    is the referenced column alone is used as it is (grouping 27M unique keys by key cost more
     than the rest of the lookup at 1M households), cut to the keys a much smaller child
     references (``referenced``)."""
     child = tables[name]
     parents = []
-    fks = [fk for fk in C.FOREIGN_KEYS if fk.child == name and _has_fk(fk, tables)]
     for i, fk in enumerate(fks):
         parent = tables[fk.parent]
         carried = [c for c in fk.carried if c in child.columns and c in parent.columns]
         key, own, theirs = f"_key{i}", f"_own{i}", f"_carried{i}"
         parent_key = F.col(fk.parent_column).alias(key)
-        if fk.parent in unique and C.KEYS[fk.parent] == (fk.parent_column,):
+        if f"pk:{fk.parent}" in passed and C.KEYS[fk.parent] == (fk.parent_column,):
             carried_columns = [fingerprint(carried).alias(theirs)] if carried else []
             lookup = referenced(
                 parent.select(parent_key, *carried_columns),
@@ -287,18 +307,13 @@ def _parents(name: str, tables: Tables, spec: GenerationSpec, unique: set[str]) 
             lookup = parent.select(parent_key).distinct()
         found = F.col(key).isNotNull()
         rules = [
-            RowRule(
-                fk.name,
-                f"every {fk.child}.{fk.column} exists in {fk.parent}.{fk.parent_column}",
-                F.col(fk.column).isNotNull() & ~found,
-                (fk.column,),
-            )
+            RowRule(fk.name, _resolves(fk), F.col(fk.column).isNotNull() & ~found, (fk.column,))
         ]
         if carried:
             rules.append(
                 RowRule(
-                    f"carried:{fk.child}.{fk.column}->{fk.parent}",
-                    f"{', '.join(carried)} equal the {fk.parent} row's",
+                    fk.carried_name,
+                    _equal(fk, carried),
                     found & (F.col(own) != F.col(theirs)),
                     (fk.column,),
                 )
@@ -306,6 +321,62 @@ def _parents(name: str, tables: Tables, spec: GenerationSpec, unique: set[str]) 
         fingerprints = {own: fingerprint(carried)} if carried else {}
         parents.append(_Parent(lookup, key, fk.column, fingerprints, tuple(rules)))
     return parents
+
+
+def _resolves(fk: C.ForeignKey) -> str:
+    return f"every {fk.child}.{fk.column} exists in {fk.parent}.{fk.parent_column}"
+
+
+def _equal(fk: C.ForeignKey, carried: list[str]) -> str:
+    return f"{', '.join(carried)} equal the {fk.parent} row's"
+
+
+def _chain_holds_columns(chain: C.Chain, tables: Tables) -> bool:
+    """Every column the chain's keys name is present, so their checks covered all of it."""
+    return _has_fk(chain.implied, tables) and all(
+        _has_fk(fk, tables)
+        and set(fk.carried) <= set(tables[fk.child].columns) & set(tables[fk.parent].columns)
+        for fk in (chain.first, chain.second)
+    )
+
+
+def _gap(chain: C.Chain) -> Column:
+    """Rows the chain does not reach: the implied key is set, the first key is null."""
+    implied, first = F.col(chain.implied.column), F.col(chain.first.column)
+    return F.count(F.when(implied.isNotNull() & first.isNull(), 1))
+
+
+def _premises(chain: C.Chain) -> set[str]:
+    """The checks that must pass for ``chain.implied`` to follow."""
+    first, second = chain.first, chain.second
+    return {first.name, first.carried_name, second.name} | (
+        {second.carried_name} if second.carried else set()
+    )
+
+
+def _implied(chain: C.Chain, tables: Tables) -> list[Check]:
+    """The passed checks of a key that follows from its chain (see ``contract.Chain``)."""
+    fk, through = chain.implied, f" (through {chain.first.parent})"
+    checks = [hard(fk.name, fk.child, _resolves(fk) + through, 0)]
+    if fk.carried:
+        checks.append(hard(fk.carried_name, fk.child, _equal(fk, list(fk.carried)) + through, 0))
+    return checks
+
+
+def _lookup_checks(
+    name: str,
+    keys: list[str],
+    tables: Tables,
+    spec: GenerationSpec,
+    passed: set[str],
+    fks: list[C.ForeignKey],
+) -> list[Check]:
+    """The rules of foreign keys ``fks``, counted in a job of their own."""
+    df = tables[name]
+    parents = _parents(name, tables, spec, passed, fks)
+    totals = _one_row(*_lookup_counts(df, parents, first_rule=0)).first()
+    rules = [rule for parent in parents for rule in parent.rules]
+    return rule_checks(name, _joined(df, parents), keys, rules, totals)
 
 
 def _joined(df: DataFrame, parents: list[_Parent]) -> DataFrame:
