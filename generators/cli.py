@@ -72,6 +72,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the outcome (run id, location, rows per table, validation verdict, "
         "report folder) as JSON to this file once the tables are committed",
     )
+    generate.add_argument(
+        "--outcome-lines",
+        action="store_true",
+        help="also print an 'idgraph-outcome: {json}' line on stdout when the tables are "
+        "committed and, last, one with the validation verdict and report (for a supervisor "
+        "reading the output, such as the app of a Databricks Jobs run)",
+    )
 
     validate = commands.add_parser("validate", help="validation report of generated tables")
     validate.add_argument(

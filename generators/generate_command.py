@@ -6,7 +6,9 @@ validation; 2 invalid input. An invalid spec raises ``SpecError`` before Spark s
 ``generators.cli`` reports as ``dotted.path: problem`` lines with exit 2, nothing written; so
 does an ``output.mode: append`` that cannot extend the target's last run (``AppendRefused``).
 With ``--result-json FILE`` the outcome of a committed run (also one whose validation failed or
-was cancelled after the commit) is written to FILE as JSON (``write_result_json``).
+was cancelled after the commit) is written to FILE as JSON (``write_result_json``). With
+``--outcome-lines`` stdout also gets an outcome line when the tables are committed and, after a
+committed run, one last line with the verdict and the report (``generators.outcome``).
 When another run holds the target, a waiting message goes to stderr (or, with
 ``IDGRAPH_LOCK_TIMEOUT=0``, the run fails at once with exit 1).
 
@@ -28,10 +30,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from generators.events import describe_error
+from generators.events import Event, EventSink, RunFinished, describe_error
 from generators.interrupt import EXIT_INTERRUPTED, run_cancellable
+from generators.outcome import Outcome, outcome_line
 from generators.progress_view import ProgressView
 from generators.service import GenerationResult, RunCancelled, run_generation
+from generators.spec import GenerationSpec
 from generators.spec_errors import SpecError
 from generators.spec_io import load_spec
 from generators.spec_rules import spec_warnings
@@ -56,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
             return run_generation(
                 spec,
                 warehouse=args.warehouse,
-                on_event=view,
+                on_event=_with_commit_line(view) if args.outcome_lines else view,
                 cancel=cancel,
                 validate=not args.no_validate,
                 master=args.master,
@@ -85,6 +89,14 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     if args.result_json:
         write_result_json(Path(args.result_json), result)
+    code = _conclude(args, spec, result)
+    if args.outcome_lines:
+        print(outcome_line(final_outcome(result)), flush=True)
+    return code
+
+
+def _conclude(args: argparse.Namespace, spec: GenerationSpec, result: GenerationResult) -> int:
+    """What a committed run prints (the rows on stdout, the rest on stderr); the exit code."""
     if result.cancelled:
         print(
             f"cancelled after the commit: run {result.run_id} wrote its tables to "
@@ -107,6 +119,25 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: validation failed; see {result.report_dir}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _with_commit_line(sink: EventSink) -> EventSink:
+    """``sink``, then the outcome line of the commit (``--outcome-lines``) when it comes."""
+
+    def forward(event: Event) -> None:
+        sink(event)
+        if isinstance(event, RunFinished):
+            committed = Outcome(event.run_id, dict(event.rows), None, None, final=False)
+            print(outcome_line(committed), flush=True)
+
+    return forward
+
+
+def final_outcome(result: GenerationResult) -> Outcome:
+    """The last outcome line's content: verdict and the report's Markdown when one was written."""
+    report = Path(result.report_dir) / "report.md" if result.report_dir else None
+    markdown = report.read_text(encoding="utf-8") if report and report.is_file() else None
+    return Outcome(result.run_id, result.rows, result.validation_passed, markdown, final=True)
 
 
 def write_result_json(path: Path, result: GenerationResult) -> None:

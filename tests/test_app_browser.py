@@ -23,7 +23,7 @@ from databricks_stub import DatabricksStub, running_stub
 from deltalake import DeltaTable
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from generators.databricks.outcome import outcome_line
+from generators.outcome import Outcome, outcome_line
 from generators.spec_io import load_spec
 from generators.tables import TABLES
 
@@ -366,7 +366,7 @@ def test_apps_mode_job_run_shows_rows_verdict_and_report(
     report = (
         "# Validation report\n\n**Verdict: PASSED** (from the job)\n\n## Plots\n\n![a](a.png)\n"
     )
-    line = outcome_line({"run_id": "f00d", "rows": rows, "validation_passed": True}, report)
+    line = outcome_line(Outcome("f00d", rows, True, report, final=True))
     workspace.task_logs[1002] = f"Spark started\n{line}\n"  # run 1001's generation task
 
     context = browser.new_context(extra_http_headers=APPS_HEADERS, accept_downloads=True)

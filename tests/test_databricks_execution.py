@@ -18,9 +18,9 @@ from generators.databricks.execution import DatabricksExecution, Plan, execution
 from generators.databricks.identity import UserContext, workspace_client_for
 from generators.databricks.job_run import JobRunResult
 from generators.databricks.jobs import JobSettings
-from generators.databricks.outcome import outcome_line
 from generators.estimate import estimate
 from generators.events import JobState, RunFailed, RunFinished, RunStarted, ValidationDone
+from generators.outcome import Outcome, outcome_line
 from generators.spec import GenerationSpec
 from generators.spec_io import parse_spec, parse_spec_text, spec_to_yaml
 from generators.storage.targets import (
@@ -135,14 +135,18 @@ def test_large_run_is_a_job_whose_states_stream_to_the_chat(
 REPORT = "# Validation report\n\n**Verdict: {}**\n\n## Plots\n\n![ages](ages.png)\n"
 
 
-def job_outcome(passed: bool) -> str:
-    """The stdout of a generation task that committed every table with this verdict."""
-    rows = {node.name: 10 * (i + 1) for i, node in enumerate(TABLES)}
-    line = outcome_line(
-        {"run_id": "c0ffee", "rows": rows, "validation_passed": passed},
-        REPORT.format("PASSED" if passed else "FAILED"),
-    )
-    return f"Spark started\n| table | rows |\n{line}\n"
+ROWS = {node.name: 10 * (i + 1) for i, node in enumerate(TABLES)}
+
+
+def job_outcome(passed: bool | None) -> str:
+    """The stdout of a generation task that committed every table: its commit line, then,
+    unless ``passed`` is None (stopped during validation), its last line with this verdict."""
+    committed = outcome_line(Outcome("c0ffee", ROWS, None, None, final=False))
+    if passed is None:
+        return f"Spark started\n{committed}\n"
+    report = REPORT.format("PASSED" if passed else "FAILED")
+    final = outcome_line(Outcome("c0ffee", ROWS, passed, report, final=True))
+    return f"Spark started\n{committed}\n| table | rows |\n{final}\n"
 
 
 def test_job_outcome_reaches_the_chat(stub: DatabricksStub) -> None:
@@ -154,7 +158,7 @@ def test_job_outcome_reaches_the_chat(stub: DatabricksStub) -> None:
     result, _ = generate(session)
 
     assert result.ok, result.content
-    rows = {node.name: 10 * (i + 1) for i, node in enumerate(TABLES)}
+    rows = ROWS
     assert events[-2:] == [
         RunFinished("1001", rows, events[-2].seconds),
         ValidationDone(True, None),
@@ -210,6 +214,33 @@ def test_cancel_in_the_chat_cancels_the_job_run(stub: DatabricksStub) -> None:
     assert not result.ok
     assert "RunCancelled" in result.content and "ended CANCELED" in result.content
     assert session.wizard.last_result is None
+
+
+def test_a_job_run_cancelled_after_its_commit_ends_with_its_tables(stub: DatabricksStub) -> None:
+    """Cancelled during validation: the task's last line is its commit's, so the chat gets the
+    rows and "not run (cancelled after the tables were committed)", not an error."""
+    stub.run_states = [("RUNNING", None, "In run")]  # runs until cancelled
+    stub.task_logs[1002] = job_outcome(passed=None)
+    events: list = []
+    session = app_session(execution(stub), events)
+
+    def on_event(event) -> None:
+        events.append(event)
+        if isinstance(event, JobState) and event.life_cycle_state == "RUNNING":
+            session.cancel()
+
+    session.on_event = on_event
+    result, _ = generate(session)
+
+    assert stub.cancelled == [1001]
+    assert result.ok, result.content
+    assert events[-1] == RunFinished("1001", ROWS, events[-1].seconds)
+    assert not any(isinstance(e, RunFailed | ValidationDone) for e in events)
+    generated = session.wizard.last_result
+    assert isinstance(generated, JobRunResult)
+    assert (generated.cancelled, generated.rows, generated.validation_passed) == (True, ROWS, None)
+    assert "Validation: not run (cancelled after the tables were committed)" in result.content
+    assert f"| total | {sum(ROWS.values()):,} |" in result.content
 
 
 def test_failed_job_run_reports_databricks_message(stub: DatabricksStub) -> None:

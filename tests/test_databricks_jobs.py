@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +17,11 @@ from generators.databricks.identity import UserContext, workspace_client_for
 from generators.databricks.jobs import (
     JOB_DEPENDENCIES,
     JobError,
-    JobSettings,
-    choose_execution,
     read_outcome,
     submit_generation,
     watch_run,
 )
-from generators.databricks.outcome import MARKER, JobOutcome, outcome_line, parse_outcome
+from generators.outcome import MARKER, Outcome, outcome_line, parse_outcome
 
 SPEC = "seed: 7\nhouseholds:\n  count: 5000000\noutput:\n  catalog: main\n  schema: synthetic\n"
 ROOT = "/Workspace/Users/ada@example.com/idgraph"
@@ -181,56 +178,9 @@ def test_entry_script_runs_cli_generate_on_the_submitted_spec(
     assert argv[2:6] == ["--mode", "append", "--set", "seed=9"]
     assert argv[6] == "--warehouse"  # a temporary folder for the lock, manifest and report
     assert Path(argv[7]).parent == Path(argv[1]).parent
-    assert argv[8] == "--result-json" and Path(argv[9]).parent == Path(argv[1]).parent
+    assert argv[8:] == ["--outcome-lines"]  # the run prints what the app reads back
     assert not Path(argv[1]).exists()  # the temporary spec is cleaned up
     assert sys.path[0] == ROOT
-
-
-def fake_generate(result: dict, report: str | None, code: int):
-    """An ``idgraph generate`` that writes ``result`` as its --result-json (its report_dir
-    holding ``report`` as report.md) and exits with ``code``."""
-
-    def cli_main(argv: list[str]) -> int:
-        folder = Path(argv[argv.index("--warehouse") + 1]) / "_reports" / "r1"
-        written = {**result, "report_dir": str(folder) if report is not None else None}
-        if report is not None:
-            folder.mkdir(parents=True)
-            (folder / "report.md").write_text(report, encoding="utf-8")
-        Path(argv[argv.index("--result-json") + 1]).write_text(json.dumps(written))
-        return code
-
-    return cli_main
-
-
-@pytest.mark.parametrize(
-    ("passed", "report", "code"),
-    [(True, "# Validation report\n\nPASSED\n", 0), (False, "# report\n\nFAIL pk\n", 1)],
-)
-def test_entry_script_prints_the_outcome_last(
-    passed: bool, report: str, code: int, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    """After a committed run, the last stdout line carries rows, verdict and report text."""
-    result = {"run_id": "r1", "location": "main.s", "seconds": 9.5, "validation_passed": passed}
-    result["rows"] = {"households": 20, "individuals": 51}
-    cli = ModuleType("generators.cli")
-    cli.main = fake_generate(result, report, code)
-    monkeypatch.setitem(sys.modules, "generators.cli", cli)
-    spec = base64.b64encode(SPEC.encode()).decode()
-    assert job_entry.main(["--source-root", ROOT, "--spec-b64", spec]) == code
-    out = capsys.readouterr().out
-    assert out.endswith("\n") and out.splitlines()[-1].startswith(MARKER)
-    assert parse_outcome(out) == JobOutcome("r1", result["rows"], passed, report)
-
-
-def test_entry_script_prints_no_outcome_when_nothing_was_committed(
-    monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:
-    cli = ModuleType("generators.cli")
-    cli.main = lambda argv: 1  # failed before the commit: no --result-json written
-    monkeypatch.setitem(sys.modules, "generators.cli", cli)
-    spec = base64.b64encode(SPEC.encode()).decode()
-    assert job_entry.main(["--source-root", ROOT, "--spec-b64", spec]) == 1
-    assert MARKER not in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
@@ -240,11 +190,15 @@ def test_entry_script_prints_no_outcome_when_nothing_was_committed(
         "",
         "no outcome here\n",
         MARKER + '{"run_id": "r", "rows": {"a": 1}, "validation_passed": true',  # cut off
-        MARKER + '{"run_id": "r", "rows": [1], "validation_passed": true, "report_markdown": null}',
-        MARKER + '{"run_id": "r", "rows": {}, "validation_passed": "yes", "report_markdown": null}',
+        MARKER + '{"run_id": "r", "rows": [1], "validation_passed": true, "report_markdown": null,'
+        ' "final": true}',
+        MARKER + '{"run_id": "r", "rows": {}, "validation_passed": "yes", "report_markdown": null,'
+        ' "final": true}',
         MARKER + '{"run_id": "r", "rows": {"a": "x"}, "validation_passed": null, '
-        '"report_markdown": null}',
-        MARKER + '{"run_id": "r", "rows": {}, "validation_passed": true}',  # a key missing
+        '"report_markdown": null, "final": true}',
+        MARKER + '{"run_id": "r", "rows": {}, "validation_passed": true, "report_markdown": null,'
+        ' "final": 1}',
+        MARKER + '{"run_id": "r", "rows": {}, "validation_passed": true, "final": true}',  # no key
     ],
 )
 def test_a_missing_or_malformed_outcome_is_none(logs: str | None) -> None:
@@ -252,10 +206,11 @@ def test_a_missing_or_malformed_outcome_is_none(logs: str | None) -> None:
 
 
 def test_the_last_outcome_line_wins_over_other_output() -> None:
-    first = outcome_line({"run_id": "a", "rows": {"t": 1}, "validation_passed": False}, None)
-    last = outcome_line({"run_id": "b", "rows": {"t": 2}, "validation_passed": True}, "# r\n|x|")
-    logs = f"spark says hi\n{first}\nprogress 50%\n{last}\nbye\n"
-    assert parse_outcome(logs) == JobOutcome("b", {"t": 2}, True, "# r\n|x|")
+    committed = Outcome("b", {"t": 2}, None, None, final=False)
+    final = Outcome("b", {"t": 2}, True, "# r\n|x|", final=True)
+    logs = f"spark says hi\n{outcome_line(committed)}\nprogress 50%\n"
+    assert parse_outcome(logs) == committed
+    assert parse_outcome(f"{logs}{outcome_line(final)}\nbye\n") == final
 
 
 def test_outcome_is_read_from_the_task_output(stub: DatabricksStub) -> None:
@@ -265,44 +220,9 @@ def test_outcome_is_read_from_the_task_output(stub: DatabricksStub) -> None:
     run_id = submit_generation(w, SPEC, source_root=ROOT, cluster_id=None, serverless=True)
     [state] = list(watch_run(w, run_id, poll_seconds=0))
     assert state.task_run_id == run_id + 1
-    line = outcome_line({"run_id": "r9", "rows": {"t": 3}, "validation_passed": True}, "# ok")
-    stub.task_logs[run_id + 1] = f"Spark started\n{line}\n"
-    assert read_outcome(w, state.task_run_id) == JobOutcome("r9", {"t": 3}, True, "# ok")
+    outcome = Outcome("r9", {"t": 3}, True, "# ok", final=True)
+    stub.task_logs[run_id + 1] = f"Spark started\n{outcome_line(outcome)}\n"
+    assert read_outcome(w, state.task_run_id) == outcome
     outputs = [r for r in stub.requests if r.path == "/api/2.2/jobs/runs/get-output"]
     assert [r.query["run_id"] for r in outputs] == [str(run_id + 1)]
     assert read_outcome(w, 777) is None  # an output Databricks refuses: no outcome, no error
-
-
-@pytest.mark.parametrize(
-    ("rows", "override", "expected"),
-    [
-        (999, None, "connect"),
-        (1000, None, "job"),
-        (1000, "auto", "job"),
-        (10**9, "connect", "connect"),
-        (1, "job", "job"),
-    ],
-)
-def test_choose_execution(rows: int, override: str | None, expected: str) -> None:
-    assert choose_execution(rows, 1000, override) == expected
-
-
-def test_choose_execution_rejects_unknown_override() -> None:
-    with pytest.raises(ValueError, match="'auto', 'connect' or 'job'"):
-        choose_execution(1, 1000, "spark")
-
-
-def test_job_settings_from_env() -> None:
-    assert JobSettings.from_env({}) is None
-    serverless = JobSettings.from_env({"IDGRAPH_JOB_SOURCE_ROOT": ROOT + "/"})
-    assert serverless == JobSettings(source_root=ROOT)
-    assert serverless.serverless
-    on_cluster = JobSettings.from_env(
-        {
-            "IDGRAPH_JOB_SOURCE_ROOT": ROOT,
-            "IDGRAPH_JOB_CLUSTER_ID": "0123-456789-abcde",
-            "IDGRAPH_JOB_THRESHOLD_ROWS": "5000",
-        }
-    )
-    assert on_cluster == JobSettings(ROOT, "0123-456789-abcde", 5000)
-    assert not on_cluster.serverless

@@ -13,8 +13,6 @@ from deltalake import DeltaTable
 from rich.console import Console
 
 from generators.cli import main
-from generators.databricks import job_entry
-from generators.databricks.outcome import JobOutcome, parse_outcome
 from generators.events import (
     RunFailed,
     RunFinished,
@@ -25,6 +23,7 @@ from generators.events import (
     ValidationDone,
 )
 from generators.generate_command import render_rows
+from generators.outcome import MARKER, Outcome, parse_outcome
 from generators.progress_view import ProgressView
 from generators.spec import GenerationSpec
 from generators.spec_io import spec_to_yaml
@@ -54,19 +53,23 @@ def test_invalid_spec_exits_2_and_writes_nothing(spark, spec_file, tmp_path, cap
 
 
 def test_failed_run_exits_1_without_traceback(spark, spec_file, tmp_path, capsys):
+    """Nothing committed: the error on stderr, no outcome line (the tables were not written)."""
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the warehouse should be", encoding="utf-8")
-    code = generate(spec_file, blocked, "--set", "households.count=10", "--no-validate")
-    err = capsys.readouterr().err
+    extra = ("--set", "households.count=10", "--no-validate", "--outcome-lines")
+    code = generate(spec_file, blocked, *extra)
+    out, err = capsys.readouterr()
     assert code == 1
     assert "generation failed, no table was changed" in err
     assert "Traceback" not in err
+    assert MARKER not in out
 
 
-def test_result_json_records_the_committed_run(spark, spec_file, tmp_path):
-    """--result-json holds what was committed; job_entry's outcome line carries it intact."""
+def test_result_json_and_outcome_lines_record_the_committed_run(spark, spec_file, tmp_path, capsys):
+    """--result-json holds what was committed; --outcome-lines prints it at the commit (no
+    verdict yet) and, last on stdout, with the verdict and the report's text."""
     warehouse, result_file = tmp_path / "warehouse", tmp_path / "result.json"
-    extra = ("--set", "households.count=20", "--result-json", str(result_file))
+    extra = ("--set", "households.count=20", "--result-json", str(result_file), "--outcome-lines")
     assert generate(spec_file, warehouse, *extra) == 0
     result = json.loads(result_file.read_text(encoding="utf-8"))
     schema = warehouse / "bryan_li" / "synthetic_identity"
@@ -79,9 +82,14 @@ def test_result_json_records_the_committed_run(spark, spec_file, tmp_path):
     assert result["rows"]["households"] == 20
     report = Path(result["report_dir"]) / "report.md"
     assert result["validation_passed"] is True and report.is_file()
-    line = job_entry._outcome_line(result)
-    outcome = JobOutcome(result["run_id"], result["rows"], True, report.read_text("utf-8"))
-    assert parse_outcome(f"other output\n{line}\n") == outcome
+    out = capsys.readouterr().out.splitlines()
+    committed, final = (parse_outcome(line) for line in out if line.startswith(MARKER))
+    assert committed == Outcome(result["run_id"], result["rows"], None, None, final=False)
+    assert parse_outcome(out[-1]) == final
+    assert final == Outcome(
+        result["run_id"], result["rows"], True, report.read_text("utf-8"), final=True
+    )
+    assert out[-2].split() == ["total", f"{sum(result['rows'].values()):,}"]  # then the line
 
 
 def test_summary_lists_rows_per_table_and_total():

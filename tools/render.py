@@ -141,7 +141,7 @@ def run_summary(result: Any) -> str:
     lines = [
         f"Generated {len(result.rows)} tables in {result.seconds:.1f} s (run {result.run_id}).",
         f"Location: {result.location}",
-        f"Validation: {VERDICTS[result.validation_passed]}"
+        f"Validation: {_verdict(result)}"
         + (f" (report: {result.report_dir})" if result.report_dir else ""),
         "",
         *_rows_table(result.rows),
@@ -158,7 +158,7 @@ def _job_summary(result: Any) -> str:
     ]
     if result.rows:
         lines += [
-            f"Validation: {VERDICTS[result.validation_passed]}",
+            f"Validation: {_verdict(result)}",
             "",
             *_rows_table(result.rows),
         ]
@@ -170,6 +170,12 @@ def _job_summary(result: Any) -> str:
         *(f"- `{name}`" for name in result.tables),
     ]
     return "\n".join(lines)
+
+
+def _verdict(result: Any) -> str:
+    if result.validation_passed is None and result.cancelled:
+        return "not run (cancelled after the tables were committed)"
+    return VERDICTS[result.validation_passed]
 
 
 def _rows_table(rows: dict[str, int]) -> list[str]:

@@ -7,9 +7,10 @@ the project folder arrives as ``--source-root`` and is put on ``sys.path`` befor
 imported; until then only the standard library is used. The spec is written to a temporary file
 and handed to ``idgraph generate`` exactly as the CLI would receive it. On the Databricks runtime
 the tables go to Unity Catalog (``generators.storage.targets``); the run's lock, manifest and
-validation report use a temporary local warehouse folder unless ``--warehouse`` is given. Once the
-tables are committed, the last line on stdout is the run's outcome (rows, verdict, the report's
-Markdown: ``generators.databricks.outcome``), which the app reads back through ``runs/get-output``.
+validation report use a temporary local warehouse folder unless ``--warehouse`` is given. The run
+prints its outcome lines (``--outcome-lines``, ``generators.outcome``): one when the tables are
+committed and, last, one with the verdict and the report's Markdown, which the app reads back
+through ``runs/get-output``; a run cancelled during its validation leaves the first as the last.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from __future__ import annotations
 import argparse
 import base64
 import importlib
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -37,22 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         spec_path.write_bytes(base64.b64decode(args.spec_b64, validate=True))
         if "--warehouse" not in generate_args:
             generate_args += ["--warehouse", str(Path(folder) / "warehouse")]
-        result_path = Path(folder) / "result.json"
-        code = cli.main(
-            ["generate", str(spec_path), *generate_args, "--result-json", str(result_path)]
-        )
-        if result_path.is_file():
-            print(_outcome_line(json.loads(result_path.read_text(encoding="utf-8"))), flush=True)
-        return code
-
-
-def _outcome_line(result: dict) -> str:
-    """The outcome line for the app (``generators.databricks.outcome``), with the validation
-    report's Markdown when the run wrote one."""
-    outcome = importlib.import_module("generators.databricks.outcome")
-    report = Path(result["report_dir"]) / "report.md" if result["report_dir"] else None
-    markdown = report.read_text(encoding="utf-8") if report and report.is_file() else None
-    return outcome.outcome_line(result, markdown)
+        return cli.main(["generate", str(spec_path), *generate_args, "--outcome-lines"])
 
 
 if __name__ == "__main__":

@@ -8,10 +8,13 @@ verdict), or ``RunFailed`` otherwise. Nothing is emitted when the submission its
 (the ``JobError`` says why).
 
 Invariants: the client is the caller's (the signed-in user's, in the app), never stored; setting
-``cancel`` cancels the Jobs run (``runs/cancel``) and ends with ``RunCancelled`` once Databricks
-reports the run terminated; a run that failed before committing its tables raises ``JobError``
-with Databricks' state message, so the chat can show it; one that committed them and failed only
-its validation returns its result with ``validation_passed`` False, as a local run does.
+``cancel`` cancels the Jobs run (``runs/cancel``) and, once Databricks reports the run terminated,
+ends with ``RunCancelled`` if its tables were not committed, else returns its result with
+``cancelled`` set and no verdict (cancelled during validation), as a local run does; a run that
+failed before committing its tables raises ``JobError`` with Databricks' state message, so the
+chat can show it; one that committed them and failed only its validation returns its result with
+``validation_passed`` False, as a local run does. Whether the tables were committed comes from
+the outcome lines the task printed (``generators.outcome``).
 """
 
 from __future__ import annotations
@@ -48,8 +51,9 @@ from generators.spec_io import spec_to_yaml
 class JobRunResult:
     """A generation that ran as a Databricks Jobs run (``run_id`` is the Jobs run id). Rows,
     the validation verdict and the report's Markdown come from the outcome the task printed
-    (``generators.databricks.outcome``); when its output could not be read, ``rows`` is empty
-    and ``validation_passed`` and ``report_markdown`` are None."""
+    (``generators.outcome``); when its output could not be read, ``rows`` is empty and
+    ``validation_passed`` and ``report_markdown`` are None. ``cancelled``: cancelled after the
+    commit, before its validation ended."""
 
     run_id: str
     location: str
@@ -104,9 +108,11 @@ def run_as_job(
         raise
     assert last is not None  # watch_run yields at least the terminal state
     outcome = read_outcome(w, last.task_run_id) if last.task_run_id is not None else None
+    cancelled = cancel is not None and cancel.is_set()
     # An outcome means the tables were committed: a run that failed only its validation (the
-    # task exits 1) ends like a local one, with its verdict and report, not as an error.
-    if last.succeeded or (outcome is not None and outcome.validation_passed is False):
+    # task exits 1) or was cancelled during it ends like a local one, not as an error.
+    failed_validation = outcome is not None and outcome.validation_passed is False
+    if last.succeeded or failed_validation or (outcome is not None and cancelled):
         seconds = time.monotonic() - started
         rows = outcome.rows if outcome else {}
         on_event(RunFinished(str(run_id), rows, seconds))
@@ -120,6 +126,7 @@ def run_as_job(
             seconds=seconds,
             rows=rows,
             validation_passed=outcome.validation_passed if outcome else None,
+            cancelled=not last.succeeded and outcome is not None and not outcome.final,
             report_markdown=outcome.report_markdown if outcome else None,
         )
     ended = last.result_state or last.life_cycle_state
@@ -127,7 +134,7 @@ def run_as_job(
     if last.state_message:
         message += f": {last.state_message}"
     on_event(RunFailed(None, message))
-    if cancel is not None and cancel.is_set():
+    if cancelled:
         raise RunCancelled(f"{message}. Tables it had not committed keep their previous version.")
     where = f" (run page: {last.run_page_url})" if last.run_page_url else ""
     raise JobError(message + where)

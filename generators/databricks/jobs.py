@@ -28,7 +28,7 @@ from databricks.sdk.service import compute
 from databricks.sdk.service import jobs as sdk_jobs
 
 from generators.databricks.errors import API_FAILURES, api_error_text
-from generators.databricks.outcome import JobOutcome, parse_outcome
+from generators.outcome import Outcome, parse_outcome
 
 ENTRY_SCRIPT = "generators/databricks/job_entry.py"
 TASK_KEY = "generate"
@@ -226,8 +226,8 @@ def cancel_run(w: WorkspaceClient, run_id: int) -> None:
         raise JobError(f"Could not cancel run {run_id}: {text}") from exc
 
 
-def read_outcome(w: WorkspaceClient, task_run_id: int) -> JobOutcome | None:
-    """The outcome the generation task printed (``generators.databricks.outcome``), or None
+def read_outcome(w: WorkspaceClient, task_run_id: int) -> Outcome | None:
+    """The last outcome the generation task printed (``generators.outcome``), or None
     when its output is unavailable or holds none (an API failure included: the run's state
     already says whether it succeeded)."""
     try:
