@@ -266,6 +266,7 @@ def test_run_summary_lists_tables_rows_time_location_and_verdict():
         location="/w/bryan_li/synthetic_identity",
         validation_passed=True,
         report_dir="/w/r",
+        cancelled=False,
     )
     wizard = Wizard(runner=lambda spec: result)
     wizard.accept_all()
@@ -275,6 +276,14 @@ def test_run_summary_lists_tables_rows_time_location_and_verdict():
     assert "Validation: passed (report: /w/r)" in text
     assert "| individuals | 510 |" in text and "| total | 710 |" in text
     assert wizard.state.last_result is result
+
+    stopped = SimpleNamespace(**{**vars(result), "validation_passed": None, "report_dir": None})
+    stopped.cancelled = True  # cancelled during validation: the tables are committed
+    wizard = Wizard(runner=lambda spec: stopped)
+    wizard.accept_all()
+    text = wizard("generate").content
+    assert "Validation: not run (cancelled after the tables were committed)" in text
+    assert "| total | 710 |" in text
 
 
 def test_a_run_that_extended_the_window_leaves_its_recorded_spec_to_export():
@@ -290,6 +299,7 @@ def test_a_run_that_extended_the_window_leaves_its_recorded_spec_to_export():
         location="/w",
         validation_passed=None,
         report_dir=None,
+        cancelled=False,
         spec=recorded,
     )
     wizard = Wizard(runner=lambda spec: result)
