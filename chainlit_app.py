@@ -30,6 +30,7 @@ from agent.session import AgentSession
 from generators.databricks.identity import IdentityError, UserContext, in_databricks_app
 from generators.databricks.job_run import JobRunResult
 from generators.events import Event, RunStarted
+from generators.service import GenerationResult
 from generators.spec import GenerationSpec
 from generators.spec_errors import SpecError
 from generators.spec_io import spec_to_yaml
@@ -171,7 +172,7 @@ class Chat:
             await self._say("**Sample rows** (first 5 of each table):\n\n" + "\n\n".join(samples))
         downloads: list[cl.Element] = [self._spec_file()]
         report = results.read_report(result.report_dir) if result.report_dir else None
-        text = f"**Validation {VERDICTS[result.validation_passed]}.**"
+        text = _verdict_line(result)
         images: list[cl.Element] = []
         if report is not None:
             text += "\n\n" + report.markdown
@@ -199,9 +200,11 @@ class Chat:
             await self._say(render.table_results(self.view.progress, result.location, False))
         downloads: list[cl.Element] = [self._spec_file()]
         if result.validation_passed is None and result.report_markdown is None:
+            if result.validation_error:
+                await self._say(_verdict_line(result))
             await self._say("**Download** the spec (reruns to the same data).", downloads)
             return
-        text = f"**Validation {VERDICTS[result.validation_passed]}.**"
+        text = _verdict_line(result)
         if result.report_markdown is not None:
             text += "\n\n" + results.without_images(result.report_markdown)
             downloads.append(
@@ -241,6 +244,17 @@ class Chat:
 async def listed(items: Iterable[Item]) -> AsyncIterator[Item]:
     for item in items:
         yield item
+
+
+def _verdict_line(result: GenerationResult | JobRunResult) -> str:
+    """The validation verdict in bold; why validation could not finish when it broke after the
+    commit (the tables stay)."""
+    if result.validation_error:
+        return (
+            f"**Validation could not finish**: {result.validation_error}. The tables are "
+            "committed; `idgraph validate` checks them."
+        )
+    return f"**Validation {VERDICTS[result.validation_passed]}.**"
 
 
 def actions_for(end: TurnEnd) -> list[cl.Action]:

@@ -1,8 +1,9 @@
 """`idgraph generate`: load the spec, run every table with progress bars, print the summary.
 
 Streams: progress bars, warnings and errors on stderr; only the summary table on stdout.
-Exit codes: 0 success; 1 a failed run (every table left at its previous version) or failed
-validation; 2 invalid input. An invalid spec raises ``SpecError`` before Spark starts, which
+Exit codes: 0 success; 1 a failed run (every table left at its previous version), failed
+validation, or validation that could not finish after the commit (the tables stay committed;
+stderr says why); 2 invalid input (a ``--report-dir`` that is a file included). An invalid spec raises ``SpecError`` before Spark starts, which
 ``generators.cli`` reports as ``dotted.path: problem`` lines with exit 2, nothing written; so
 does an ``output.mode: append`` that cannot extend the target's last run (``AppendRefused``).
 With ``--result-json FILE`` the outcome of a committed run (also one whose validation failed or
@@ -40,12 +41,19 @@ from generators.spec_errors import SpecError
 from generators.spec_io import load_spec
 from generators.spec_rules import spec_warnings
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 ABORTED = "aborted; the next idgraph run on this target rolls back anything half-written"
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command for parsed ``args`` (see ``generators.cli``); returns the exit code."""
+    if args.report_dir and Path(args.report_dir).exists() and not Path(args.report_dir).is_dir():
+        print(
+            f"error: --report-dir {args.report_dir} is a file; give a folder (it is created if "
+            "missing). Nothing was generated.",
+            file=sys.stderr,
+        )
+        return EXIT_INVALID
     overrides = [*args.set, *([f"output.mode={args.mode}"] if args.mode else [])]
     spec = load_spec(args.file, overrides)
     for warning in spec_warnings(spec):
@@ -115,6 +123,13 @@ def _conclude(args: argparse.Namespace, spec: GenerationSpec, result: Generation
             file=sys.stderr,
         )
     print(render_rows(result.rows))
+    if result.validation_error:
+        print(
+            f"error: validation could not finish: {result.validation_error}; the tables are "
+            "committed (`idgraph validate` checks them)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
     if result.validation_passed is False:
         print(f"error: validation failed; see {result.report_dir}", file=sys.stderr)
         return EXIT_FAILED
@@ -137,12 +152,20 @@ def final_outcome(result: GenerationResult) -> Outcome:
     """The last outcome line's content: verdict and the report's Markdown when one was written."""
     report = Path(result.report_dir) / "report.md" if result.report_dir else None
     markdown = report.read_text(encoding="utf-8") if report and report.is_file() else None
-    return Outcome(result.run_id, result.rows, result.validation_passed, markdown, final=True)
+    return Outcome(
+        result.run_id,
+        result.rows,
+        result.validation_passed,
+        markdown,
+        final=True,
+        validation_error=result.validation_error,
+    )
 
 
 def write_result_json(path: Path, result: GenerationResult) -> None:
     """``--result-json``: the committed run's id, location, seconds, rows per table (build
-    order), validation verdict (null when skipped or stopped) and report folder."""
+    order), validation verdict (null when skipped, stopped or failed), report folder and why
+    validation could not finish (null when it did or was not run)."""
     outcome = {
         "run_id": result.run_id,
         "location": result.location,
@@ -150,6 +173,7 @@ def write_result_json(path: Path, result: GenerationResult) -> None:
         "rows": result.rows,
         "validation_passed": result.validation_passed,
         "report_dir": result.report_dir,
+        "validation_error": result.validation_error,
     }
     path.write_text(json.dumps(outcome, indent=2) + "\n", encoding="utf-8")
 

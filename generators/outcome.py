@@ -21,14 +21,16 @@ MARKER = "idgraph-outcome: "
 @dataclass(frozen=True)
 class Outcome:
     """What a run reported: ``rows`` per table (in build order), ``validation_passed`` (None
-    when validation was skipped, stopped or not run yet), the report as Markdown (None without
-    one) and ``final`` (false on the line printed at the commit)."""
+    when validation was skipped, stopped, failed or not run yet), the report as Markdown (None
+    without one), ``final`` (false on the line printed at the commit) and why validation could
+    not finish (``validation_error``)."""
 
     run_id: str
     rows: dict[str, int]
     validation_passed: bool | None
     report_markdown: str | None
     final: bool
+    validation_error: str | None = None
 
 
 def outcome_line(outcome: Outcome) -> str:
@@ -49,11 +51,11 @@ def _outcome(text: str) -> Outcome | None:
         payload = json.loads(text)
         rows = {str(table): int(count) for table, count in payload["rows"].items()}
         passed, final = payload["validation_passed"], payload["final"]
-        markdown = payload["report_markdown"]
+        markdown, problem = payload["report_markdown"], payload.get("validation_error")
         run_id = str(payload["run_id"])
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    typed = isinstance(passed, bool | None) and isinstance(markdown, str | None)
-    if not typed or not isinstance(final, bool):
+    texts = isinstance(markdown, str | None) and isinstance(problem, str | None)
+    if not (texts and isinstance(passed, bool | None) and isinstance(final, bool)):
         return None
-    return Outcome(run_id, rows, passed, markdown, final)
+    return Outcome(run_id, rows, passed, markdown, final, problem)

@@ -8,6 +8,8 @@ one run, then writes the validation report. Invariants:
   waiting for the target's lock, it stops the wait (``RunCancelled``). Set once the commit has
   started, it no longer undoes the run: the commit completes and ``RunFinished`` is delivered;
   validation is then stopped or skipped and the result says ``cancelled``.
+- Validation never unmakes a committed run: if it fails (a report folder that cannot be
+  written, the session lost), the result says why in ``validation_error`` and has no verdict.
 - Events go to ``on_event`` from the calling thread or Spark's progress thread; callers that
   update a UI must hand them over to their own loop.
 - Runs on one target (warehouse/catalog/schema) never interleave: the run holds the target's
@@ -71,6 +73,9 @@ class GenerationResult:
     report_dir: str | None
     cancelled: bool = False
     """Cancelled after the commit: the tables are written, validation was stopped or skipped."""
+    validation_error: str | None = None
+    """Why validation could not finish (the tables are written); None when it did or was not
+    run."""
     spec: GenerationSpec | None = None
     """The spec the run generated and recorded: an append that extends the window records the
     previous end in ``engagement.extended_from``; export this one to rerun to the same data."""
@@ -124,10 +129,13 @@ def run_generation(
             run_id = new_run_id()
             sink = _cancellable(on_event or _ignore, cancel)
             result = _logged_run(spark, spec, writer, sink, run_id, cancel, manifest, user, append)
-            passed, folder = None, None
+            passed, folder, problem = None, None, None
             if validate and not _is_set(cancel):
                 reports = report_dir or target.schema_path / "_reports" / run_id
-                passed, folder = _validate(spark, spec, writer, run_id, reports, cancel)
+                try:
+                    passed, folder = _validate(spark, spec, writer, run_id, reports, cancel)
+                except Exception as error:  # the tables are committed: keep the result
+                    problem = describe_error(error)
                 if passed is not None:
                     sink(ValidationDone(passed, folder))
     except WaitCancelled as error:
@@ -140,6 +148,7 @@ def run_generation(
         validation_passed=passed,
         report_dir=folder if passed is not None else None,
         cancelled=_is_set(cancel),
+        validation_error=problem,
         spec=spec,
     )
 

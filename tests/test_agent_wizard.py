@@ -267,6 +267,7 @@ def test_run_summary_lists_tables_rows_time_location_and_verdict():
         validation_passed=True,
         report_dir="/w/r",
         cancelled=False,
+        validation_error=None,
     )
     wizard = Wizard(runner=lambda spec: result)
     wizard.accept_all()
@@ -300,6 +301,7 @@ def test_a_run_that_extended_the_window_leaves_its_recorded_spec_to_export():
         validation_passed=None,
         report_dir=None,
         cancelled=False,
+        validation_error=None,
         spec=recorded,
     )
     wizard = Wizard(runner=lambda spec: result)

@@ -193,6 +193,29 @@ def test_job_that_failed_only_its_validation_ends_with_its_verdict(stub: Databri
     assert generated.report_markdown == REPORT.format("FAILED")
 
 
+def test_job_whose_validation_broke_after_the_commit_keeps_its_tables(stub: DatabricksStub):
+    """The task exits 1 when validation cannot finish: its last line still says the tables are
+    committed, with the reason, and the chat shows them with it, not as a failed run."""
+    stub.run_states = [("TERMINATED", "FAILED", "Task generate failed")]
+    problem = "FileExistsError: [Errno 17] File exists: '/tmp/report'"
+    last = Outcome("c0ffee", ROWS, None, None, final=True, validation_error=problem)
+    stub.task_logs[1002] = f"{job_outcome(passed=None)}{outcome_line(last)}\n"
+    events: list = []
+    session = app_session(execution(stub), events)
+    result, _ = generate(session)
+
+    assert result.ok, result.content
+    assert f"Validation: could not finish ({problem}); the tables are committed" in result.content
+    assert not any(isinstance(e, RunFailed) for e in events)
+    generated = session.wizard.last_result
+    assert isinstance(generated, JobRunResult)
+    assert (generated.validation_error, generated.cancelled, generated.rows) == (
+        problem,
+        False,
+        ROWS,
+    )
+
+
 def test_cancel_in_the_chat_cancels_the_job_run(stub: DatabricksStub) -> None:
     stub.run_states = [("PENDING", None, ""), ("RUNNING", None, "In run")]  # runs until cancelled
     events: list = []

@@ -22,12 +22,14 @@ from generators.events import (
     TableStarted,
     ValidationDone,
 )
-from generators.generate_command import render_rows
-from generators.outcome import MARKER, Outcome, parse_outcome
+from generators.generate_command import final_outcome, render_rows, write_result_json
+from generators.outcome import MARKER, Outcome, outcome_line, parse_outcome
 from generators.progress_view import ProgressView
+from generators.service import run_generation
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec_io import parse_spec, spec_to_yaml
 from generators.tables import TABLES
+from tools.render import run_summary
 
 
 @pytest.fixture
@@ -90,6 +92,42 @@ def test_result_json_and_outcome_lines_record_the_committed_run(spark, spec_file
         result["run_id"], result["rows"], True, report.read_text("utf-8"), final=True
     )
     assert out[-2].split() == ["total", f"{sum(result['rows'].values()):,}"]  # then the line
+
+
+def test_a_report_dir_that_is_a_file_is_refused_before_anything_runs(spec_file, tmp_path, capsys):
+    taken = tmp_path / "report.txt"
+    taken.write_text("not a folder", encoding="utf-8")
+    warehouse = tmp_path / "warehouse"
+    assert generate(spec_file, warehouse, "--report-dir", str(taken)) == 2
+    err = capsys.readouterr().err
+    assert f"--report-dir {taken} is a file; give a folder" in err
+    assert "Traceback" not in err
+    assert not warehouse.exists()
+
+
+def test_validation_that_cannot_finish_keeps_the_committed_tables(spark, tmp_path):
+    """A report folder that cannot be made (a file is in the way) fails validation after the
+    commit: the result keeps the committed tables and says why, and so do the result JSON,
+    the last outcome line and the chat's summary."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("in the way", encoding="utf-8")
+    spec = parse_spec({"households": {"count": 20}})
+    warehouse = tmp_path / "warehouse"
+    result = run_generation(spec, warehouse=warehouse, report_dir=blocked, master="local[2]")
+    assert result.validation_passed is None and not result.cancelled
+    assert result.validation_error.startswith("FileExistsError")
+    schema = warehouse / "bryan_li" / "synthetic_identity"
+    assert result.rows == {
+        t: DeltaTable(str(schema / t)).to_pyarrow_dataset().count_rows() for t in result.rows
+    }
+    written = tmp_path / "result.json"
+    write_result_json(written, result)
+    assert json.loads(written.read_text("utf-8"))["validation_error"] == result.validation_error
+    last = final_outcome(result)
+    assert last.validation_error == result.validation_error
+    assert parse_outcome(outcome_line(last)) == last
+    summary = run_summary(result)
+    assert f"Validation: could not finish ({result.validation_error})" in summary
 
 
 def test_summary_lists_rows_per_table_and_total():

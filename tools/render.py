@@ -173,6 +173,8 @@ def _job_summary(result: Any) -> str:
 
 
 def _verdict(result: Any) -> str:
+    if result.validation_error:
+        return f"could not finish ({result.validation_error}); the tables are committed"
     if result.validation_passed is None and result.cancelled:
         return "not run (cancelled after the tables were committed)"
     return VERDICTS[result.validation_passed]

@@ -13,7 +13,8 @@ ends with ``RunCancelled`` if its tables were not committed, else returns its re
 ``cancelled`` set and no verdict (cancelled during validation), as a local run does; a run that
 failed before committing its tables raises ``JobError`` with Databricks' state message, so the
 chat can show it; one that committed them and failed only its validation returns its result with
-``validation_passed`` False, as a local run does. Whether the tables were committed comes from
+``validation_passed`` False (or, when validation itself broke, ``validation_error``), as a local
+run does. Whether the tables were committed comes from
 the outcome lines the task printed (``generators.outcome``).
 """
 
@@ -53,7 +54,8 @@ class JobRunResult:
     the validation verdict and the report's Markdown come from the outcome the task printed
     (``generators.outcome``); when its output could not be read, ``rows`` is empty and
     ``validation_passed`` and ``report_markdown`` are None. ``cancelled``: cancelled after the
-    commit, before its validation ended."""
+    commit, before its validation ended; ``validation_error``: why its validation could not
+    finish after the commit."""
 
     run_id: str
     location: str
@@ -66,6 +68,7 @@ class JobRunResult:
     report_dir: str | None = None
     cancelled: bool = False
     report_markdown: str | None = None
+    validation_error: str | None = None
 
 
 def run_as_job(
@@ -111,7 +114,9 @@ def run_as_job(
     cancelled = cancel is not None and cancel.is_set()
     # An outcome means the tables were committed: a run that failed only its validation (the
     # task exits 1) or was cancelled during it ends like a local one, not as an error.
-    failed_validation = outcome is not None and outcome.validation_passed is False
+    failed_validation = outcome is not None and (
+        outcome.validation_passed is False or outcome.validation_error is not None
+    )
     if last.succeeded or failed_validation or (outcome is not None and cancelled):
         seconds = time.monotonic() - started
         rows = outcome.rows if outcome else {}
@@ -128,6 +133,7 @@ def run_as_job(
             validation_passed=outcome.validation_passed if outcome else None,
             cancelled=not last.succeeded and outcome is not None and not outcome.final,
             report_markdown=outcome.report_markdown if outcome else None,
+            validation_error=outcome.validation_error if outcome else None,
         )
     ended = last.result_state or last.life_cycle_state
     message = f"Databricks job run {run_id} ended {ended}"
