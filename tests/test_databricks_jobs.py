@@ -17,6 +17,8 @@ from generators.databricks.identity import UserContext, workspace_client_for
 from generators.databricks.jobs import (
     JOB_DEPENDENCIES,
     JobError,
+    JobSettings,
+    choose_execution,
     read_outcome,
     submit_generation,
     watch_run,
@@ -226,3 +228,38 @@ def test_outcome_is_read_from_the_task_output(stub: DatabricksStub) -> None:
     outputs = [r for r in stub.requests if r.path == "/api/2.2/jobs/runs/get-output"]
     assert [r.query["run_id"] for r in outputs] == [str(run_id + 1)]
     assert read_outcome(w, 777) is None  # an output Databricks refuses: no outcome, no error
+
+
+@pytest.mark.parametrize(
+    ("rows", "override", "expected"),
+    [
+        (999, None, "connect"),
+        (1000, None, "job"),
+        (1000, "auto", "job"),
+        (10**9, "connect", "connect"),
+        (1, "job", "job"),
+    ],
+)
+def test_choose_execution(rows: int, override: str | None, expected: str) -> None:
+    assert choose_execution(rows, 1000, override) == expected
+
+
+def test_choose_execution_rejects_unknown_override() -> None:
+    with pytest.raises(ValueError, match="'auto', 'connect' or 'job'"):
+        choose_execution(1, 1000, "spark")
+
+
+def test_job_settings_from_env() -> None:
+    assert JobSettings.from_env({}) is None
+    serverless = JobSettings.from_env({"IDGRAPH_JOB_SOURCE_ROOT": ROOT + "/"})
+    assert serverless == JobSettings(source_root=ROOT)
+    assert serverless.serverless
+    on_cluster = JobSettings.from_env(
+        {
+            "IDGRAPH_JOB_SOURCE_ROOT": ROOT,
+            "IDGRAPH_JOB_CLUSTER_ID": "0123-456789-abcde",
+            "IDGRAPH_JOB_THRESHOLD_ROWS": "5000",
+        }
+    )
+    assert on_cluster == JobSettings(ROOT, "0123-456789-abcde", 5000)
+    assert not on_cluster.serverless
