@@ -19,6 +19,7 @@ from pathlib import Path
 
 import chainlit as cl
 
+from agent.chat_session import AgentSession
 from agent.items import (
     AssistantDelta,
     AssistantMessage,
@@ -26,18 +27,17 @@ from agent.items import (
     ToolResult,
     TurnEnd,
 )
-from agent.session import AgentSession
 from generators.databricks.identity import IdentityError, UserContext, in_databricks_app
 from generators.databricks.job_run import JobRunResult
-from generators.events import Event, RunStarted
-from generators.service import GenerationResult
+from generators.run.events import Event, RunStarted
+from generators.run.service import GenerationResult
 from generators.spec import GenerationSpec
-from generators.spec_errors import SpecError
-from generators.spec_io import spec_to_yaml
-from ui import identity, render, results
+from generators.spec.errors import SpecError
+from generators.spec.io import spec_to_yaml
+from ui import messages, results, workspace_user
 from ui.commands import COMMANDS, load_command, run_command
-from ui.progress_view import CANCEL_ACTION, REFRESH_SECONDS, ProgressView
 from ui.settings import initial_spec
+from ui.task_list import CANCEL_ACTION, REFRESH_SECONDS, ProgressView
 
 EDIT_ACTION = "edit"
 MAX_SPEC_BYTES = 2_000_000
@@ -47,16 +47,16 @@ VERDICTS = {True: "✅ passed", False: "❌ failed", None: "not run"}  # by vali
 class Chat:
     """One conversation: the agent session, the running turn and the generation's view. The
     user's token lives only inside the session's permission check and, in a Databricks App, its
-    Databricks execution (``ui.identity``), never in plain attributes."""
+    Databricks execution (``ui.workspace_user``), never in plain attributes."""
 
     def __init__(self, user: UserContext, spec: GenerationSpec) -> None:
         self.loop = asyncio.get_running_loop()
         self.session = AgentSession.from_environment(
             spec=spec,
-            permission_check=identity.permission_check_for(user),
+            permission_check=workspace_user.permission_check_for(user),
             user=user.email,
             on_event=self.on_event,
-            databricks=identity.execution_for(user),
+            databricks=workspace_user.execution_for(user),
         )
         self.view: ProgressView | None = None
         self.turn: asyncio.Task | None = None
@@ -163,7 +163,7 @@ class Chat:
         location = str(result.location)
         local = Path(location).is_dir()
         if self.view is not None:
-            await self._say(render.table_results(self.view.progress, location, local))
+            await self._say(messages.table_results(self.view.progress, location, local))
         if local:
             samples = [
                 f"**{table}**\n\n{results.sample_markdown(Path(location) / table)}"
@@ -197,7 +197,7 @@ class Chat:
         """Rows per table and the validation report's text (no plots or samples: those stay on
         Databricks), when the run's output carried them; the spec to download either way."""
         if result.rows and self.view is not None:
-            await self._say(render.table_results(self.view.progress, result.location, False))
+            await self._say(messages.table_results(self.view.progress, result.location, False))
         downloads: list[cl.Element] = [self._spec_file()]
         if result.validation_passed is None and result.report_markdown is None:
             if result.validation_error:
@@ -300,7 +300,7 @@ if in_databricks_app():
     async def databricks_user(headers) -> cl.User | None:
         """Sign in the Databricks Apps user by the forwarded email (the token is not kept: a
         missing token is reported by ``start``, which refuses to work without it)."""
-        signed_in = identity.signed_in(headers)
+        signed_in = workspace_user.signed_in(headers)
         if signed_in is None:
             return None
         email, name = signed_in
@@ -310,7 +310,7 @@ if in_databricks_app():
 @cl.on_chat_start
 async def start() -> None:
     try:
-        user = identity.user_from_environ(cl.context.session.environ)
+        user = workspace_user.user_from_environ(cl.context.session.environ)
         chat = Chat(user, initial_spec())
     except IdentityError as error:
         await cl.ErrorMessage(str(error)).send()
@@ -325,7 +325,9 @@ async def start() -> None:
         return
     cl.user_session.set("chat", chat)
     await cl.Message(
-        render.welcome(identity.describe_user(user), chat.session.mode, chat.session.model_label)
+        messages.welcome(
+            workspace_user.describe_user(user), chat.session.mode, chat.session.model_label
+        )
     ).send()
     chat.start(listed(chat.session.welcome()))
 
@@ -382,7 +384,7 @@ async def on_edit(action: cl.Action) -> None:
     chat = current_chat()
     if chat is not None:
         session = chat.session
-        await cl.Message(render.edit_hint(session.current_step, session.mode)).send()
+        await cl.Message(messages.edit_hint(session.current_step, session.mode)).send()
 
 
 @cl.action_callback(CANCEL_ACTION)

@@ -25,7 +25,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
-from tools.render import step_table
+from tools.step_tables import step_table
 from tools.toolset import offered
 from tools.wizard import STEPS, WizardState
 

@@ -23,8 +23,8 @@ from langchain_core.tools import BaseTool
 
 from agent.items import AssistantMessage, Item, ToolResult
 from generators.spec import GenerationSpec
-from generators.spec_errors import Problem, SpecError
-from generators.spec_io import apply_overrides
+from generators.spec.errors import Problem, SpecError
+from generators.spec.io import apply_overrides
 from tools.partial import diff
 from tools.steps import EXAMPLES
 from tools.wizard import STEP_MODELS, STEPS, WizardState

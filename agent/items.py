@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generators.events import Event
+from generators.run.events import Event
 
 
 @dataclass(frozen=True)

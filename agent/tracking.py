@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec.io import spec_to_yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_EXPERIMENT = "idgraph"

@@ -204,16 +204,16 @@ def measure_scale(scale: int, args: argparse.Namespace) -> dict[str, Any]:
 
     After every table the measurements so far go to ``args.result_file`` with ``complete``
     false, so a run stopped at a deadline still reports the tables it finished."""
-    from generators.events import (
+    from generators.run.events import (
         RunFinished,
         RunStarted,
         TableDone,
         TableStarted,
         ValidationDone,
     )
-    from generators.service import run_generation
+    from generators.run.service import run_generation
     from generators.spec import GenerationSpec
-    from generators.spec_io import parse_spec, parse_spec_text, spec_to_yaml
+    from generators.spec.io import parse_spec, parse_spec_text, spec_to_yaml
 
     defaults = parse_spec_text(spec_to_yaml(GenerationSpec()))  # what `idgraph spec init` writes
     spec = parse_spec(defaults, [f"households.count={scale}"])
@@ -337,7 +337,7 @@ def _stop_spark() -> None:
 
 
 def _spark_cores(master: str) -> int:
-    from generators.session import local_cores
+    from generators.spark.session import local_cores
 
     return local_cores(master) or os.cpu_count() or 1
 

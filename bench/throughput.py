@@ -1,4 +1,4 @@
-"""Write ``generators/data/throughput.yaml`` (what ``idgraph estimate`` times from) from
+"""Write ``generators/run/data/throughput.yaml`` (what ``idgraph estimate`` times from) from
 ``bench/results.json``: ``python -m bench.throughput``.
 
 Invariants: a table's rate comes from the largest scale at which that table was measured (a run
@@ -21,9 +21,11 @@ import yaml
 
 from bench.run import RESULTS_JSON
 
-THROUGHPUT_YAML = Path(__file__).resolve().parent.parent / "generators" / "data" / "throughput.yaml"
+THROUGHPUT_YAML = (
+    Path(__file__).resolve().parent.parent / "generators" / "run" / "data" / "throughput.yaml"
+)
 HEADER = """\
-# Measured throughput behind `idgraph estimate`'s expected times (generators/estimate.py).
+# Measured throughput behind `idgraph estimate`'s expected times (generators/run/estimate.py).
 # Written by `python -m bench.throughput` from bench/results.json; do not edit by hand.
 # rows_per_core_second: rows per CPU-second (JVM + driver) of each table, measured at the
 # largest scale that table was measured at (measured_at_households);

@@ -2,7 +2,7 @@
 
 The synthetic audience has the columns the campaign tables read from ``audience_attributes`` and
 ``individuals`` (individual_id, household_id, segment, propensity_score, household_size), drawn
-with ``generators.rng`` so it is deterministic too. ``content_hash`` is an order-independent
+with ``generators.synth.rng`` so it is deterministic too. ``content_hash`` is an order-independent
 fingerprint of a DataFrame's rows.
 """
 
@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from generators import (
-    campaign_audience,
-    campaigns,
-    exposures,
-    ground_truth,
-    ids,
-    outcomes,
-    responses,
-    rng,
-)
 from generators.spec import GenerationSpec
+from generators.synth import ids, rng
+from generators.tables import (
+    campaign_audience,
+    campaign_exposures,
+    campaign_ground_truth,
+    campaigns,
+    outcome_metrics,
+    response_events,
+)
 
 AUDIENCE_SEED = 2024
 
@@ -80,16 +79,16 @@ def build_world(spark: SparkSession, spec: GenerationSpec, audience: DataFrame) 
     camps = campaigns.campaigns_frame(spark, spec).cache()
     mean = campaign_audience.mean_propensity(audience)
     assigned = campaign_audience.assign(audience, camps, spec, mean).cache()
-    exposed = exposures.exposures_frame(assigned, camps, spec).cache()
+    exposed = campaign_exposures.exposures_frame(assigned, camps, spec).cache()
     return World(
         spec=spec,
         audience=audience,
         campaigns=camps,
         campaign_audience=assigned,
         exposures=exposed,
-        responses=responses.responses_frame(assigned, camps, exposed, spec).cache(),
-        outcomes=outcomes.outcomes_frame(assigned, camps, spec).cache(),
-        truth=ground_truth.truth_frame(assigned, camps, spec).cache(),
+        responses=response_events.responses_frame(assigned, camps, exposed, spec).cache(),
+        outcomes=outcome_metrics.outcomes_frame(assigned, camps, spec).cache(),
+        truth=campaign_ground_truth.truth_frame(assigned, camps, spec).cache(),
     )
 
 

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from generators.session import get_spark
+from generators.spark.session import get_spark
 
 # Tests share the machine with other Spark processes (subprocess sessions, the app server):
 # a modest driver heap each keeps the whole suite inside 24 GB.
 os.environ.setdefault("IDGRAPH_DRIVER_MEMORY_MB", "3072")
-# Reference constants (generators.reference) are computed once per test session, in a fresh
+# Reference constants (generators.tables.reference) are computed once per test session, in a fresh
 # cache shared with the subprocess runs, never read from the developer's own cache.
 os.environ["IDGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="idgraph-test-cache-")
 

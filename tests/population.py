@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from generators import households, identity, individuals
 from generators.spec import GenerationSpec
+from generators.tables import households, identity_mappings, individuals
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def population(spark: SparkSession, spec: GenerationSpec, with_identity: bool = 
     """The three tables of ``spec``, cached (identity left lazy unless ``with_identity``)."""
     hh = households.households(spark, spec).cache()
     people = individuals.individuals(spec, hh).cache()
-    ids = identity.identity_mappings(spec, people)
+    ids = identity_mappings.identity_mappings(spec, people)
     return Population(hh, people, ids.cache() if with_identity else ids)
 
 

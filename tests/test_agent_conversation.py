@@ -8,9 +8,9 @@ from typing import Any
 
 from langchain_core.messages import AIMessage, ToolMessage
 
+from agent.chat_session import AgentSession
 from agent.items import AssistantMessage, ToolCall, ToolResult, TurnEnd
 from agent.scripted import ScriptedChatModel, say, tool_call
-from agent.session import AgentSession
 from generators.spec import GenerationSpec
 from tools.wizard import STEPS
 

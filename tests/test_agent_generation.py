@@ -13,14 +13,14 @@ from mlflow import MlflowClient
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from agent.chat_session import AgentSession
 from agent.items import Progress, ToolResult, TurnEnd
 from agent.scripted import ScriptedChatModel, say, tool_call
-from agent.session import AgentSession
 from agent.tracking import GenerationTracker, spec_params
-from generators.events import RunFinished, RunStarted, TableDone
-from generators.spec_io import parse_spec
+from generators.run.events import RunFinished, RunStarted, TableDone
+from generators.spec.io import parse_spec
 from generators.storage.local import LocalDeltaWarehouse
-from generators.tables import TABLES
+from generators.tables.registry import TABLES
 
 HOUSEHOLDS = 200
 CONVERSATION = [

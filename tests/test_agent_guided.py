@@ -3,10 +3,10 @@ tools, with the same gating and messages."""
 
 from __future__ import annotations
 
+from agent.chat_session import AgentSession
 from agent.items import AssistantMessage, ToolResult, TurnEnd
-from agent.session import AgentSession
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec.io import spec_to_yaml
 
 
 def say(session: AgentSession, text: str) -> list:

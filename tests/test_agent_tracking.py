@@ -7,8 +7,8 @@ import mlflow
 from mlflow.utils.validation import MAX_PARAM_VAL_LENGTH
 
 from agent import tracking
+from agent.chat_session import AgentSession
 from agent.scripted import ScriptedChatModel, say, tool_call
-from agent.session import AgentSession
 from agent.tracking import GenerationTracker, as_params, enable_tracing, tracking_uri
 
 

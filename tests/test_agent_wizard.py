@@ -10,7 +10,7 @@ import pytest
 from langchain_core.messages import ToolMessage
 
 from generators.spec import GenerationSpec, HouseholdsSpec, IdentitySpec
-from generators.spec_io import parse_spec, spec_to_yaml
+from generators.spec.io import parse_spec, spec_to_yaml
 from tools.partial import diff, merge, partial_model
 from tools.steps import args_model
 from tools.toolset import make_tools, offered_names

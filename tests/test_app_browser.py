@@ -23,9 +23,9 @@ from databricks_stub import DatabricksStub, running_stub
 from deltalake import DeltaTable
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from generators.outcome import Outcome, outcome_line
-from generators.spec_io import load_spec
-from generators.tables import TABLES
+from generators.run.outcome import Outcome, outcome_line
+from generators.spec.io import load_spec
+from generators.tables.registry import TABLES
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ import pytest
 from deltalake import write_deltalake
 
 from generators.databricks.identity import IdentityError
-from generators.events import (
+from generators.run.events import (
     JobState,
     RunFailed,
     RunFinished,
@@ -20,18 +20,18 @@ from generators.events import (
     TableProgress,
     TableStarted,
 )
-from generators.spec_errors import SpecError
+from generators.spec.errors import SpecError
 from tools.wizard import allow_all
-from ui.identity import (
+from ui.results import read_report, sample_markdown
+from ui.run_progress import DONE, FAILED, READY, RUNNING, RunProgress
+from ui.settings import initial_spec
+from ui.workspace_user import (
     describe_user,
     headers_from_environ,
     permission_check_for,
     signed_in,
     user_from_environ,
 )
-from ui.progress import DONE, FAILED, READY, RUNNING, RunProgress
-from ui.results import read_report, sample_markdown
-from ui.settings import initial_spec
 
 
 class Clock:

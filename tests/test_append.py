@@ -21,14 +21,14 @@ from deltalake import DeltaTable
 from population import content_hash
 from pyspark.sql import functions as F
 
-from generators.append import ON_EXTENSION, AppendRefused, scopes
-from generators.cli import main
-from generators.service import run_generation
+from generators.cli.main import main
+from generators.run.append import ON_EXTENSION, AppendRefused, scopes
+from generators.run.service import run_generation
 from generators.spec import GenerationSpec
-from generators.spec_io import load_spec, parse_spec, parse_spec_text, spec_to_yaml
+from generators.spec.io import load_spec, parse_spec, parse_spec_text, spec_to_yaml
 from generators.storage.local import LocalDeltaWarehouse
 from generators.storage.manifest import RunManifest
-from generators.tables import TABLES
+from generators.tables.registry import TABLES
 
 MARCH, JUNE, AUGUST = date(2026, 3, 31), date(2026, 6, 30), date(2026, 8, 31)
 STAGES = (

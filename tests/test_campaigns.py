@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from generators import campaigns, estimate
 from generators.spec import GenerationSpec
-from generators.spec_errors import SpecError
-from generators.spec_io import parse_spec, parse_spec_text
+from generators.spec.errors import SpecError
+from generators.spec.io import parse_spec, parse_spec_text
+from generators.tables import campaigns, expected
 
 
 def spec_with(**campaign_fields) -> GenerationSpec:
@@ -143,5 +143,5 @@ def test_every_campaign_table_has_an_estimate():
         "outcome_metrics",
         "campaign_ground_truth",
     ):
-        assert estimate.estimate(spec).rows[table] > 0
+        assert expected.estimate(spec).rows[table] > 0
     assert campaigns.expected_rows(spec) == spec.campaigns.count

@@ -1,14 +1,13 @@
-"""Checks on generators/data/us_census.yaml, the sourced US figures behind the spec defaults."""
+"""Checks on generators/spec/data/us_census.yaml, the sourced US figures behind the spec defaults."""
 
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pytest
 import yaml
 
-CENSUS_FILE = Path(__file__).resolve().parents[1] / "generators" / "data" / "us_census.yaml"
+from generators.spec.census import CENSUS_FILE
 
 BLOCKS = (
     "state_household_share",

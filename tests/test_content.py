@@ -11,22 +11,23 @@ from population import content_hash, small_spec
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from generators import content, rng
 from generators.spec import CONTENT_CATEGORIES, GenerationSpec
+from generators.synth import rng
+from generators.tables import content_catalog
 
 SPEC = small_spec(100, seed=11)
 
 
 @pytest.fixture(scope="module")
 def catalog(spark: SparkSession):
-    return content.catalog(spark, SPEC).toPandas()
+    return content_catalog.catalog(spark, SPEC).toPandas()
 
 
 def test_ids_and_category_counts_follow_the_layout(catalog) -> None:
     size = SPEC.engagement.content.catalog_size
     assert sorted(catalog["content_id"]) == list(range(size))
     weights = [SPEC.engagement.content.categories.get(c, 0.0) for c in CONTENT_CATEGORIES]
-    expected = dict(zip(CONTENT_CATEGORIES, content.apportion(size, weights), strict=True))
+    expected = dict(zip(CONTENT_CATEGORIES, content_catalog.apportion(size, weights), strict=True))
     counts = catalog["content_category"].value_counts().to_dict()
     assert counts == {c: n for c, n in expected.items() if n}
     for category, items in catalog.groupby("content_category"):
@@ -51,14 +52,14 @@ def test_popularity_is_zipf_within_each_category(catalog) -> None:
 
 
 def test_attributes_are_plausible(catalog) -> None:
-    low, high = content.LENGTH_BOUNDS
+    low, high = content_catalog.LENGTH_BOUNDS
     assert catalog["length_seconds"].between(low, high).all()
     medians = catalog.groupby("content_category")["length_seconds"].median()
     for category, median in medians.items():
-        assert median == pytest.approx(content.LENGTH_MEDIAN_SECONDS[category], rel=0.15)
+        assert median == pytest.approx(content_catalog.LENGTH_MEDIAN_SECONDS[category], rel=0.15)
     assert medians["news"] < medians["comedy"] < medians["drama"]
     assert (catalog["release_date"] < SPEC.engagement.start_date).all()
-    episodes = catalog["content_category"].map(content.EPISODES_PER_SERIES)
+    episodes = catalog["content_category"].map(content_catalog.EPISODES_PER_SERIES)
     assert catalog["episode_number"].between(1, episodes).all()
     titles = catalog["series_title"] + " - Episode " + catalog["episode_number"].astype(str)
     assert (catalog["title"] == titles).all()
@@ -74,8 +75,8 @@ def test_attributes_are_plausible(catalog) -> None:
 
 
 def test_layout_round_trips_every_item(spark: SparkSession) -> None:
-    lay = content.layout(SPEC)
-    table = content.catalog(spark, SPEC)
+    lay = content_catalog.layout(SPEC)
+    table = content_catalog.catalog(spark, SPEC)
     index = {c: i for i, c in enumerate(lay.categories)}
     category_index = F.lit(0)
     for name, i in index.items():
@@ -98,7 +99,7 @@ def test_zipf_sampler_matches_the_popularity_column(spark: SparkSession, exponen
     spec = small_spec(
         10, engagement={"content": {"catalog_size": 300, "popularity_zipf_exponent": exponent}}
     )
-    lay = content.layout(spec)
+    lay = content_catalog.layout(spec)
     category = 0
     draws = 200_000
     ranks = (
@@ -111,7 +112,7 @@ def test_zipf_sampler_matches_the_popularity_column(spark: SparkSession, exponen
     )
     n = lay.counts[category]
     assert ranks.index.min() >= 1 and ranks.index.max() <= n
-    table = content.catalog(spark, spec).toPandas()
+    table = content_catalog.catalog(spark, spec).toPandas()
     popularity = (
         table[table["content_category"] == lay.categories[category]]
         .set_index("popularity_rank")["popularity"]
@@ -124,9 +125,13 @@ def test_zipf_sampler_matches_the_popularity_column(spark: SparkSession, exponen
 
 
 def test_apportion_is_exact_and_skips_zero_weights() -> None:
-    assert content.apportion(7, [0.5, 0.0, 0.5]) == [4, 0, 3]
+    assert content_catalog.apportion(7, [0.5, 0.0, 0.5]) == [4, 0, 3]
     assert (
-        sum(content.apportion(2001, [0.14, 0.13, 0.15, 0.12, 0.09, 0.08, 0.07, 0.09, 0.08, 0.05]))
+        sum(
+            content_catalog.apportion(
+                2001, [0.14, 0.13, 0.15, 0.12, 0.09, 0.08, 0.07, 0.09, 0.08, 0.05]
+            )
+        )
         == 2001
     )
 
@@ -134,26 +139,26 @@ def test_apportion_is_exact_and_skips_zero_weights() -> None:
 def test_tiny_catalogs(spark: SparkSession) -> None:
     for size in (1, 3):
         spec = small_spec(10, engagement={"content": {"catalog_size": size}})
-        rows = content.catalog(spark, spec).toPandas()
+        rows = content_catalog.catalog(spark, spec).toPandas()
         assert sorted(rows["content_id"]) == list(range(size))
         assert (rows["popularity_rank"] == 1).all()
         assert rows["popularity"].tolist() == pytest.approx([1.0] * size)
 
 
 def test_deterministic_and_seed_dependent(spark: SparkSession) -> None:
-    first = content_hash(content.catalog(spark, SPEC))
+    first = content_hash(content_catalog.catalog(spark, SPEC))
     previous = spark.conf.get("spark.sql.shuffle.partitions")
     spark.conf.set("spark.sql.shuffle.partitions", "7")
     try:
-        again = content_hash(content.catalog(spark, SPEC).repartition(5))
+        again = content_hash(content_catalog.catalog(spark, SPEC).repartition(5))
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", previous)
-    other = content_hash(content.catalog(spark, small_spec(100, seed=12)))
+    other = content_hash(content_catalog.catalog(spark, small_spec(100, seed=12)))
     assert first == again
     assert first != other
 
 
 def test_expected_rows() -> None:
     spec = GenerationSpec.model_validate({"engagement": {"content": {"catalog_size": 1234}}})
-    assert content.expected_rows(spec) == 1234
-    assert math.isclose(content.expected_rows(SPEC), SPEC.engagement.content.catalog_size)
+    assert content_catalog.expected_rows(spec) == 1234
+    assert math.isclose(content_catalog.expected_rows(SPEC), SPEC.engagement.content.catalog_size)

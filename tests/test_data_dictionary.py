@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from generators.data_dictionary import main, render
-from generators.pipeline import TableNode
-from generators.tables import TABLES
+from generators.cli.docs import main, render
+from generators.tables.node import TableNode
+from generators.tables.registry import TABLES
 
 
 def test_render_lists_tables_keys_and_columns():

@@ -12,17 +12,16 @@ from pathlib import Path
 import pytest
 from databricks_stub import DatabricksStub, running_stub
 
+from agent.chat_session import AgentSession
 from agent.items import Progress, ToolResult
-from agent.session import AgentSession
 from generators.databricks.execution import DatabricksExecution, Plan, execution_override
 from generators.databricks.identity import UserContext, workspace_client_for
 from generators.databricks.job_run import JobRunResult
 from generators.databricks.jobs import JobSettings
-from generators.estimate import estimate
-from generators.events import JobState, RunFailed, RunFinished, RunStarted, ValidationDone
-from generators.outcome import Outcome, outcome_line
+from generators.run.events import JobState, RunFailed, RunFinished, RunStarted, ValidationDone
+from generators.run.outcome import Outcome, outcome_line
 from generators.spec import GenerationSpec
-from generators.spec_io import parse_spec, parse_spec_text, spec_to_yaml
+from generators.spec.io import parse_spec, parse_spec_text, spec_to_yaml
 from generators.storage.targets import (
     LocalWarehouseTarget,
     UnityCatalogTarget,
@@ -30,9 +29,10 @@ from generators.storage.targets import (
     on_databricks,
     writer_factory_for,
 )
-from generators.tables import TABLES
-from ui import identity
-from ui.progress import RunProgress
+from generators.tables.expected import estimate
+from generators.tables.registry import TABLES
+from ui import workspace_user
+from ui.run_progress import RunProgress
 
 TOKEN = "dapi-secret-user-token-0123456789"
 ROOT = "/Workspace/Users/ada@example.com/idgraph"
@@ -375,8 +375,8 @@ def test_only_a_databricks_app_user_generates_on_databricks(
     monkeypatch.setenv("IDGRAPH_JOB_SOURCE_ROOT", ROOT)
     monkeypatch.delenv("IDGRAPH_EXECUTION", raising=False)
     monkeypatch.delenv("IDGRAPH_JOB_THRESHOLD_ROWS", raising=False)
-    assert identity.execution_for(UserContext("me@localhost", "me")) is None  # local run
-    remote = identity.execution_for(UserContext("ada@example.com", "Ada", TOKEN))
+    assert workspace_user.execution_for(UserContext("me@localhost", "me")) is None  # local run
+    remote = workspace_user.execution_for(UserContext("ada@example.com", "Ada", TOKEN))
     assert remote is not None and remote.settings == JobSettings(ROOT)
     assert AgentSession(None).databricks is None
 
@@ -386,7 +386,7 @@ def test_a_connect_run_acts_as_the_user_or_not_at_all(
 ) -> None:
     """A Connect run needs a Databricks Connect session built from the user's own client config;
     where databricks-connect is missing (as here) the chat gets a clear error, and nothing runs
-    on local Spark or under any other identity."""
+    on local Spark or under any other workspace_user."""
     monkeypatch.setenv("IDGRAPH_WAREHOUSE", str(tmp_path))
     session = app_session(execution(stub, settings=None), [])
     result, events = generate(session)

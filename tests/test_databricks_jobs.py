@@ -23,7 +23,7 @@ from generators.databricks.jobs import (
     submit_generation,
     watch_run,
 )
-from generators.outcome import MARKER, Outcome, outcome_line, parse_outcome
+from generators.run.outcome import MARKER, Outcome, outcome_line, parse_outcome
 
 SPEC = "seed: 7\nhouseholds:\n  count: 5000000\noutput:\n  catalog: main\n  schema: synthetic\n"
 ROOT = "/Workspace/Users/ada@example.com/idgraph"
@@ -169,9 +169,9 @@ def test_entry_script_runs_cli_generate_on_the_submitted_spec(
         seen["spec"] = Path(argv[1]).read_text()
         return 3
 
-    cli = ModuleType("generators.cli")
+    cli = ModuleType("generators.cli.main")
     cli.main = fake_cli_main
-    monkeypatch.setitem(sys.modules, "generators.cli", cli)
+    monkeypatch.setitem(sys.modules, "generators.cli.main", cli)
     monkeypatch.setattr(sys, "path", list(sys.path))
     assert job_entry.main(parameters) == 3
     assert seen["spec"] == SPEC

@@ -14,9 +14,10 @@ from population import content_hash, population, small_spec
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from generators import content, engagement, ids, viewers
-from generators.seasonality import day_weights
 from generators.spec import ENGAGEMENT_TYPES, GenerationSpec
+from generators.synth import ids
+from generators.synth.seasonality import day_weights
+from generators.tables import content_catalog, content_engagements, viewers
 
 SPEC = small_spec(400, seed=7)
 
@@ -31,7 +32,11 @@ class Generated:
 
 def generate(spark: SparkSession, spec: GenerationSpec) -> tuple[DataFrame, DataFrame, DataFrame]:
     tables = population(spark, spec)
-    return tables.individuals, tables.identity, engagement.engagements(spec, tables.individuals)
+    return (
+        tables.individuals,
+        tables.identity,
+        content_engagements.engagements(spec, tables.individuals),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +45,7 @@ def generated(spark: SparkSession) -> Generated:
     return Generated(
         people.toPandas(),
         identity.toPandas(),
-        content.catalog(spark, SPEC).toPandas(),
+        content_catalog.catalog(spark, SPEC).toPandas(),
         events.toPandas(),
     )
 
@@ -51,7 +56,7 @@ def own(events: pd.DataFrame) -> pd.DataFrame:
 
 def test_columns_keys_and_window(generated: Generated) -> None:
     events = generated.events
-    assert list(events.columns) == list(engagement.COLUMNS)
+    assert list(events.columns) == list(content_engagements.COLUMNS)
     assert len(events) > 10_000
     assert events["event_id"].is_unique
     assert (events["event_id"] // ids.EVENT_SLOTS == events["individual_id"]).all()
@@ -244,16 +249,18 @@ def test_seasonality_follows_the_profiles(spark: SparkSession) -> None:
 def test_deterministic_across_partitioning_and_seed_dependent(spark: SparkSession) -> None:
     spec = small_spec(60, seed=21)
     tables = population(spark, spec, with_identity=False)
-    first = content_hash(engagement.engagements(spec, tables.individuals))
+    first = content_hash(content_engagements.engagements(spec, tables.individuals))
     previous = spark.conf.get("spark.sql.shuffle.partitions")
     spark.conf.set("spark.sql.shuffle.partitions", "9")
     try:
-        again = content_hash(engagement.engagements(spec, tables.individuals.repartition(7)))
+        again = content_hash(
+            content_engagements.engagements(spec, tables.individuals.repartition(7))
+        )
     finally:
         spark.conf.set("spark.sql.shuffle.partitions", previous)
     other_spec = small_spec(60, seed=22)
     other = content_hash(
-        engagement.engagements(
+        content_engagements.engagements(
             other_spec, population(spark, other_spec, with_identity=False).individuals
         )
     )
@@ -262,7 +269,7 @@ def test_deterministic_across_partitioning_and_seed_dependent(spark: SparkSessio
 
 
 def test_expected_rows_close_to_actual(generated: Generated) -> None:
-    assert engagement.expected_rows(SPEC) == pytest.approx(len(generated.events), rel=0.25)
+    assert content_engagements.expected_rows(SPEC) == pytest.approx(len(generated.events), rel=0.25)
 
 
 def test_event_count_cap_and_type_blocks() -> None:
@@ -270,9 +277,9 @@ def test_event_count_cap_and_type_blocks() -> None:
     assert largest.engagement.events_per_individual.max == viewers.OWN_EVENT_SLOTS
     with pytest.raises(ValueError, match="max"):
         small_spec(10, engagement={"events_per_individual": {"max": viewers.OWN_EVENT_SLOTS + 1}})
-    assert engagement.type_blocks(SPEC) == (2, pytest.approx(0.44))
+    assert content_engagements.type_blocks(SPEC) == (2, pytest.approx(0.44))
     views_only = small_spec(10, engagement={"engagement_types": {"view": 1.0}})
-    assert engagement.type_blocks(views_only) == (1, 1.0)
+    assert content_engagements.type_blocks(views_only) == (1, 1.0)
 
 
 # ---------------------------------------------------------------- at scale
@@ -283,7 +290,7 @@ SCALE_HOUSEHOLDS = 100_000
 def own_counts(spark: SparkSession, spec: GenerationSpec) -> pd.DataFrame:
     """Own events per active individual with the individual's activity group."""
     tables = population(spark, spec, with_identity=False)
-    events = engagement.engagements(spec, tables.individuals)
+    events = content_engagements.engagements(spec, tables.individuals)
     counts = (
         events.where(F.col("co_viewer_of_event_id").isNull())
         .groupBy("individual_id")

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from generators import cli
-from generators import estimate as est
+from generators.cli import main
+from generators.run import estimate as est
 from generators.spec import GenerationSpec
-from generators.tables import TABLES
+from generators.tables.expected import Estimate, estimate
+from generators.tables.registry import TABLES
 
 THROUGHPUT = """\
 machine: 2 cores Test CPU, 8 GB
@@ -32,7 +33,7 @@ def throughput_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_time_is_rows_over_rate_times_cores(throughput_file: Path) -> None:
-    rows = est.Estimate({"households": 4000, "individuals": 8000, "campaigns": 12})
+    rows = Estimate({"households": 4000, "individuals": 8000, "campaigns": 12})
     timing = est.expected_seconds(rows, est.load_throughput(), cores=2)
     assert timing.table_seconds == {"households": 2.0, "individuals": 2.0}  # no rate, no time
     assert timing.validation_seconds == pytest.approx(12012 / 20000)
@@ -48,10 +49,10 @@ def test_cli_prints_time_per_table_and_total(
 ) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("households:\n  count: 100000\n")
-    assert cli.main(["estimate", str(spec), "--cores", "4"]) == 0
+    assert main.main(["estimate", str(spec), "--cores", "4"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["table", "expected", "rows", "expected", "time"]
-    rows = est.estimate(GenerationSpec.model_validate({"households": {"count": 100_000}})).rows
+    rows = estimate(GenerationSpec.model_validate({"households": {"count": 100_000}})).rows
     by_table = {line.split()[0]: line for line in lines[1:]}
     assert by_table["households"].split()[1:] == ["100,000", "25", "s"]  # 100,000 / (1,000 × 4)
     assert by_table["campaigns"].split()[1:] == [f"{rows['campaigns']:,}", "-"]
@@ -66,7 +67,7 @@ def test_cli_without_throughput_prints_rows_only(
     monkeypatch.setattr(est, "THROUGHPUT_FILE", tmp_path / "missing.yaml")
     spec = tmp_path / "spec.yaml"
     spec.write_text("households:\n  count: 1000\n")
-    assert cli.main(["estimate", str(spec)]) == 0
+    assert main.main(["estimate", str(spec)]) == 0
     out = capsys.readouterr().out
     assert out.splitlines()[0].split() == ["table", "expected", "rows"]
     assert "expected time" not in out
@@ -76,7 +77,7 @@ def test_cores_must_be_positive(tmp_path: Path) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text("{}\n")
     with pytest.raises(SystemExit) as exit_info:
-        cli.main(["estimate", str(spec), "--cores", "0"])
+        main.main(["estimate", str(spec), "--cores", "0"])
     assert exit_info.value.code == 2
 
 

@@ -1,4 +1,4 @@
-"""generators.exact: order-independent sums are exact and do not depend on partitioning."""
+"""generators.synth.exact: order-independent sums are exact and do not depend on partitioning."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from fractions import Fraction
 import pytest
 from pyspark.sql import functions as F
 
-from generators.exact import count_where, exact_mean, exact_money
+from generators.synth.exact import count_where, exact_mean, exact_money
 
 # Probabilities over many magnitudes, 1.0 and 0.0 included: their exact mean is known.
 VALUES = [1.0, 0.0, 0.5, 1 / 3, 2**-61, 0.999999, 1e-9, 0.123456789012345678] * 500

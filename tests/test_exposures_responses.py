@@ -11,21 +11,21 @@ import pytest
 from campaign_world import World, build_world, content_hash, synthetic_audience
 from pyspark.sql import functions as F
 
-from generators import (
-    campaign_audience,
-    campaigns,
-    delivery,
-    exposures,
-    ground_truth,
-    ids,
-    responses,
-)
-from generators.exposures import CHANNEL_DEVICES, COST_NOISE
-from generators.pipeline import TableNode, run_pipeline
+from generators.run.pipeline import run_pipeline
 from generators.spec import GenerationSpec
-from generators.spec_io import parse_spec
+from generators.spec.io import parse_spec
 from generators.storage import LocalDeltaWarehouse
-from generators.tables import REGISTRY, TABLES, node
+from generators.synth import delivery, ids
+from generators.tables import (
+    campaign_audience,
+    campaign_exposures,
+    campaign_ground_truth,
+    campaigns,
+    response_events,
+)
+from generators.tables.campaign_exposures import CHANNEL_DEVICES, COST_NOISE
+from generators.tables.node import TableNode
+from generators.tables.registry import REGISTRY, TABLES, node
 
 HOUSEHOLDS = 1500
 
@@ -131,12 +131,12 @@ def test_exposure_times_are_computed_without_lambdas_and_schedules_once(spark, w
     from the explode evaluates it again."""
     rows = world.campaign_audience.limit(50).collect()
     audience = spark.createDataFrame(rows, world.campaign_audience.schema)
-    exposures.exposures_frame(audience, world.campaigns, world.spec).explain()
+    campaign_exposures.exposures_frame(audience, world.campaigns, world.spec).explain()
     assert "lambda" not in capsys.readouterr().out
     spec = dense_spec(per_day=10)
     dense = campaigns.campaigns_frame(spark, spec)
     assert delivery.same_day_reach(dense) == 9 > delivery.MAX_SAME_DAY_REACH
-    exposures.exposures_frame(audience, dense, spec).explain()
+    campaign_exposures.exposures_frame(audience, dense, spec).explain()
     assert capsys.readouterr().out.count("transform(") == 1
 
 
@@ -156,9 +156,9 @@ def test_exposures_sorted_row_by_row_equal_the_sorted_schedules(spark, monkeypat
         .where(F.col("exposures") == F.datediff("end_date", "start_date") * per_day + per_day)
     )
     assert full_days.count() > 0
-    by_rows = content_hash(exposures.exposures_frame(assigned, flights, spec))
+    by_rows = content_hash(campaign_exposures.exposures_frame(assigned, flights, spec))
     monkeypatch.setattr(delivery, "MAX_SAME_DAY_REACH", -1)
-    assert content_hash(exposures.exposures_frame(assigned, flights, spec)) == by_rows
+    assert content_hash(campaign_exposures.exposures_frame(assigned, flights, spec)) == by_rows
     assigned.unpersist()
     flights.unpersist()
 
@@ -381,7 +381,7 @@ def test_ground_truth_matches_the_generated_rows(world):
 def test_ground_truth_means_and_revenue_are_the_exact_sums(world):
     """The expected rates are the exact means of the rows' probabilities (to 2^-60 per row,
     then one double rounding) and the incremental revenue the exact sum of the cents."""
-    outcome = responses.conversion_outcome(world.campaign_audience, world.spec).collect()
+    outcome = response_events.conversion_outcome(world.campaign_audience, world.spec).collect()
     truth = {r["campaign_id"]: r for r in world.truth.collect()}
     for campaign_id, t in truth.items():
         rows = [r for r in outcome if r["campaign_id"] == campaign_id]
@@ -460,8 +460,8 @@ def test_registered_tables_run_through_the_pipeline(spark, tmp_warehouse):
         )
     ]
     ours = [
-        node(table, importlib.import_module(f"generators.{module}"), key, depends_on)
-        for table, module, key, depends_on in REGISTRY
+        node(table, importlib.import_module(f"generators.tables.{table}"), key, depends_on)
+        for table, key, depends_on in REGISTRY
         if table in CAMPAIGN_TABLES
     ]
     warehouse = LocalDeltaWarehouse(
@@ -519,7 +519,7 @@ def test_naive_holdout_comparison_recovers_the_planted_lift(spark):
         audience, camps, spec, campaign_audience.mean_propensity(audience)
     ).cache()
     conversions = (
-        responses.conversions(assigned, camps, spec)
+        response_events.conversions(assigned, camps, spec)
         .select("individual_id", "campaign_id")
         .withColumn("converted", F.lit(1))
     )
@@ -533,7 +533,9 @@ def test_naive_holdout_comparison_recovers_the_planted_lift(spark):
             F.sum(F.when(F.col("is_holdout"), F.col("converted")).otherwise(0)).alias("c0"),
         )
     )
-    truth = ground_truth.truth_frame(assigned, camps, spec).select("campaign_id", "true_lift")
+    truth = campaign_ground_truth.truth_frame(assigned, camps, spec).select(
+        "campaign_id", "true_lift"
+    )
     rows = groups.join(truth, "campaign_id").collect()
     assigned.unpersist()
     audience.unpersist()

@@ -12,8 +12,10 @@ import pytest
 from deltalake import DeltaTable
 from rich.console import Console
 
-from generators.cli import main
-from generators.events import (
+from generators.cli.generate import final_outcome, render_rows, write_result_json
+from generators.cli.main import main
+from generators.cli.progress_bars import ProgressView
+from generators.run.events import (
     RunFailed,
     RunFinished,
     RunStarted,
@@ -22,14 +24,12 @@ from generators.events import (
     TableStarted,
     ValidationDone,
 )
-from generators.generate_command import final_outcome, render_rows, write_result_json
-from generators.outcome import MARKER, Outcome, outcome_line, parse_outcome
-from generators.progress_view import ProgressView
-from generators.service import run_generation
+from generators.run.outcome import MARKER, Outcome, outcome_line, parse_outcome
+from generators.run.service import run_generation
 from generators.spec import GenerationSpec
-from generators.spec_io import parse_spec, spec_to_yaml
-from generators.tables import TABLES
-from tools.render import run_summary
+from generators.spec.io import parse_spec, spec_to_yaml
+from generators.tables.registry import TABLES
+from tools.step_tables import run_summary
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from scipy.stats import chisquare
 
-from generators import census, households
-from generators.spec import INCOME_BRACKETS
-from generators.spec_io import parse_spec
+from generators.spec import INCOME_BRACKETS, census
+from generators.spec.io import parse_spec
+from generators.tables import households
 
 HOUSEHOLDS = 2000
 

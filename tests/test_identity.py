@@ -11,8 +11,9 @@ from pyspark.sql import Column, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
-from generators import households, identity, individuals, rng
 from generators.spec import DEVICE_TYPES, IDENTIFIER_TYPES, GenerationSpec
+from generators.synth import rng
+from generators.tables import households, identity_mappings, individuals
 
 HOUSEHOLDS = 1000
 WINDOW_START = datetime(2026, 1, 1)
@@ -60,7 +61,8 @@ def test_keys_and_foreign_keys_resolve(tables: Population) -> None:
             & ~F.col("device_type").isin(*DEVICE_TYPES),
             "device_type_on_email_or_ip": F.col("identifier_type").isin("email_hash", "ip_address")
             & F.col("device_type").isNotNull(),
-            "personal_id_under_13": ~shared & (F.col("age") < identity.MIN_PERSONAL_ID_AGE),
+            "personal_id_under_13": ~shared
+            & (F.col("age") < identity_mappings.MIN_PERSONAL_ID_AGE),
             "shared_flag_wrong": shared
             != (
                 F.col("identifier_type").isin("ctv_id", "ip_address")
@@ -111,7 +113,7 @@ def test_values_look_real(tables: Population) -> None:
         F.greatest(*(octets.getItem(i).try_cast("int") for i in range(4))) > 255
     )
     rules["ip_not_public"] = is_ip & ~octets.getItem(0).try_cast("int").isin(
-        *identity.PUBLIC_FIRST_OCTETS
+        *identity_mappings.PUBLIC_FIRST_OCTETS
     )
     found = violations(tables.identity, rules)
     assert found == dict.fromkeys(found, 0)
@@ -136,7 +138,7 @@ def test_first_and_last_seen_inside_window(tables: Population) -> None:
 
 def test_cookies_churn_contiguously_over_the_window(tables: Population) -> None:
     cookies = tables.identity.where(F.col("identifier_type") == "cookie").withColumn(
-        "browser", F.floor((F.col("mapping_id") % 256 - identity.COOKIE_SLOT0) / 72)
+        "browser", F.floor((F.col("mapping_id") % 256 - identity_mappings.COOKIE_SLOT0) / 72)
     )
     browser = Window.partitionBy("individual_id", "browser").orderBy("mapping_id")
     ordered = cookies.select(
@@ -164,7 +166,7 @@ def _device_flag(spec: GenerationSpec, device: Column, age: Column | None) -> Co
     iid, hid = F.col("individual_id"), F.col("household_id")
     flag = F.lit(False)
     for name in DEVICE_TYPES:
-        has = identity.has_device(spec, iid, hid, name, age)
+        has = identity_mappings.has_device(spec, iid, hid, name, age)
         flag = F.when(device == name, has).otherwise(flag)
     return flag
 
@@ -202,7 +204,7 @@ def test_has_device_agrees_with_the_table(spark: SparkSession, tables: Populatio
 
 def test_event_identifier_points_at_a_live_row(spark: SparkSession, tables: Population) -> None:
     spec = small_spec(HOUSEHOLDS)
-    window = identity.Window.of(spec)
+    window = identity_mappings.Window.of(spec)
     devices = spark.createDataFrame([(d,) for d in DEVICE_TYPES], "device_type string")
     iid, hid, device = F.col("individual_id"), F.col("household_id"), F.col("device_type")
     offset = F.floor(rng.uniform(99, "test.event_ts", iid, device) * window.seconds)
@@ -213,12 +215,12 @@ def test_event_identifier_points_at_a_live_row(spark: SparkSession, tables: Popu
         .withColumn("has", _device_flag(spec, device, F.col("age")))
         .withColumn(
             "e",
-            identity.event_identifier(
+            identity_mappings.event_identifier(
                 spec,
                 iid,
                 device,
                 F.col("event_ts"),
-                identity.identity_facts(spec, iid, hid, F.col("age")),
+                identity_mappings.identity_facts(spec, iid, hid, F.col("age")),
             ),
         )
     )
@@ -258,7 +260,7 @@ def test_event_identifier_points_at_a_live_row(spark: SparkSession, tables: Popu
 def test_presence_rates_follow_spec(tables: Population) -> None:
     spec = small_spec(HOUSEHOLDS)
     rates = spec.demographics.identity.identifier_types
-    eligible = tables.individuals.where(F.col("age") >= identity.MIN_PERSONAL_ID_AGE)
+    eligible = tables.individuals.where(F.col("age") >= identity_mappings.MIN_PERSONAL_ID_AGE)
     people = eligible.count()
     have = dict(
         tables.identity.where(F.col("identifier_type").isin("email_hash", "mobile_ad_id"))
@@ -280,11 +282,13 @@ def test_presence_rates_follow_spec(tables: Population) -> None:
 def test_deterministic_whatever_the_partitioning(spark: SparkSession, tables: Population) -> None:
     spec = small_spec(HOUSEHOLDS)
     reference = content_hash(tables.identity)
-    repartitioned = identity.identity_mappings(spec, tables.individuals.repartition(3, "state"))
+    repartitioned = identity_mappings.identity_mappings(
+        spec, tables.individuals.repartition(3, "state")
+    )
     assert content_hash(repartitioned) == reference
     other = small_spec(HOUSEHOLDS, seed=7)
     people = individuals.individuals(other, households.households(spark, other))
-    assert content_hash(identity.identity_mappings(other, people))[1] != reference[1]
+    assert content_hash(identity_mappings.identity_mappings(other, people))[1] != reference[1]
 
 
 def test_expected_rows_within_a_few_percent_at_10k(spark: SparkSession) -> None:
@@ -298,7 +302,7 @@ def test_expected_rows_within_a_few_percent_at_10k(spark: SparkSession) -> None:
     expected = {
         "households": households.expected_rows(spec),
         "individuals": individuals.expected_rows(spec),
-        "identity_mappings": identity.expected_rows(spec),
+        "identity_mappings": identity_mappings.expected_rows(spec),
     }
     for table, rows in actual.items():
         assert abs(rows / expected[table] - 1) < 0.03, (table, rows, expected[table])
@@ -308,12 +312,12 @@ def test_device_pmf_and_cookie_slots() -> None:
     spec = small_spec(
         demographics={"identity": {"devices_per_person": {"average": 2.4, "min": 1, "max": 6}}}
     )
-    pmf = identity.device_pmf(spec)
+    pmf = identity_mappings.device_pmf(spec)
     assert set(pmf) == set(range(1, 7))
     assert sum(k * p for k, p in pmf.items()) == pytest.approx(2.4)
-    assert identity.COOKIE_SLOT0 + 3 * identity.COOKIES_PER_BROWSER <= 256
+    assert identity_mappings.COOKIE_SLOT0 + 3 * identity_mappings.COOKIES_PER_BROWSER <= 256
     short = small_spec(demographics={"identity": {"cookie_lifetime_days": 0.01}})
-    window = identity.Window.of(short)
-    assert (window.seconds - 1 + identity.min_lifetime(window) - 1) // identity.min_lifetime(
-        window
-    ) + 1 <= identity.COOKIES_PER_BROWSER
+    window = identity_mappings.Window.of(short)
+    assert (
+        window.seconds - 1 + identity_mappings.min_lifetime(window) - 1
+    ) // identity_mappings.min_lifetime(window) + 1 <= identity_mappings.COOKIES_PER_BROWSER

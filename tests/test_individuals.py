@@ -11,13 +11,13 @@ from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 from scipy.stats import chisquare
 
-from generators import households, individuals
 from generators.spec import (
     AGE_BANDS,
     EDUCATION_LEVELS,
     EMPLOYMENT_STATUSES,
     GENDERS,
 )
+from generators.tables import households, individuals
 
 HOUSEHOLDS = 2000
 CARRIED = (

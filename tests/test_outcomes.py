@@ -7,8 +7,8 @@ from campaign_world import World, build_world, synthetic_audience
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from generators import outcomes
 from generators.spec import ATTRIBUTION_MODELS, GenerationSpec
+from generators.tables import outcome_metrics
 
 DAY = 86_400
 HOUSEHOLDS = 800
@@ -34,7 +34,7 @@ def attributed(spark, spec, days: list[float], converted_on: float) -> dict[str,
     before = [s for s in seconds if s <= at]
     touch = len(before) - 1 if before else None
     row = (16, 1, 3, seconds, at, touch, 999, 100.0)
-    rows = outcomes.attribute(spark.createDataFrame([row], PATH_SCHEMA), spec).collect()
+    rows = outcome_metrics.attribute(spark.createDataFrame([row], PATH_SCHEMA), spec).collect()
     result: dict[str, list] = {}
     for r in sorted(rows, key=lambda r: (r["attribution_model"], r["exposure_id"] or -1)):
         result.setdefault(r["attribution_model"], []).append(

@@ -15,9 +15,6 @@ from population import content_hash
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from generators import audience, patterns
-from generators.pipeline import BuildContext
-from generators.seasonality import epoch_hour, utc_day, window_end_epoch
 from generators.spec import (
     CONTENT_CATEGORIES,
     DEVICE_TYPES,
@@ -25,8 +22,11 @@ from generators.spec import (
     GenerationSpec,
     SegmentRule,
 )
-from generators.spec_io import parse_spec
-from generators.tables import TABLES
+from generators.spec.io import parse_spec
+from generators.synth.seasonality import epoch_hour, utc_day, window_end_epoch
+from generators.tables import audience_attributes, viewership_patterns
+from generators.tables.node import BuildContext
+from generators.tables.registry import TABLES
 
 SPEC = parse_spec({}, ["households.count=150", "seed=5"])
 DERIVED = ("viewership_patterns", "audience_attributes")
@@ -207,7 +207,7 @@ def assert_same(table: pd.DataFrame, expected: pd.DataFrame, tolerance: Callable
 def test_patterns_recomputed_from_events(generated: dict[str, pd.DataFrame]) -> None:
     table = generated["viewership_patterns"].set_index("individual_id")
     expected = recompute_patterns(SPEC, generated["content_engagements"])
-    assert list(table.columns) == list(patterns.COLUMNS)[1:]
+    assert list(table.columns) == list(viewership_patterns.COLUMNS)[1:]
     # recent_* sums integer weights on a 2^-30 grid: allow one grid step per event for pow().
     assert_same(table, expected, lambda c: 1e-6 if c.startswith("recent_") else 1e-12)
 
@@ -216,7 +216,7 @@ def test_audience_recomputed_from_people_and_patterns(generated: dict[str, pd.Da
     table = generated["audience_attributes"].set_index("individual_id")
     pats = generated["viewership_patterns"].set_index("individual_id")
     expected = recompute_audience(SPEC, generated["individuals"], pats)
-    assert list(table.columns) == list(audience.COLUMNS)[1:]
+    assert list(table.columns) == list(audience_attributes.COLUMNS)[1:]
     assert_same(table, expected, lambda c: 1e-12)
 
 
@@ -250,8 +250,8 @@ def test_derived_tables_ignore_partitioning(spark: SparkSession) -> None:
 
 def test_expected_rows_close_to_actual(generated: dict[str, pd.DataFrame]) -> None:
     people = len(generated["individuals"])
-    assert audience.expected_rows(SPEC) == pytest.approx(people, rel=0.25)
-    assert patterns.expected_rows(SPEC) == pytest.approx(
+    assert audience_attributes.expected_rows(SPEC) == pytest.approx(people, rel=0.25)
+    assert viewership_patterns.expected_rows(SPEC) == pytest.approx(
         len(generated["viewership_patterns"]), rel=0.25
     )
 
@@ -267,7 +267,7 @@ def test_recency_weights_from_tables_match_pow_within_one_unit(spark, half_life)
     ages = np.unique(np.concatenate([np.arange(1, most + 1, 97), np.arange(1, 86_401), [most]]))
     frame = spark.createDataFrame(pd.DataFrame({"age": ages}))
     ts = F.timestamp_seconds(F.lit(end) - F.col("age"))
-    got = frame.select("age", patterns.recency_weight(spec, ts).alias("w")).toPandas()
+    got = frame.select("age", viewership_patterns.recency_weight(spec, ts).alias("w")).toPandas()
     expected = np.round(SCALE * 0.5 ** (got["age"].to_numpy() / 86_400 / half_life))
     assert len(got) == len(ages)
     assert np.abs(got["w"].to_numpy() - expected).max() <= 1
@@ -276,7 +276,7 @@ def test_recency_weights_from_tables_match_pow_within_one_unit(spark, half_life)
 def test_weekend_from_the_epoch_day_is_saturday_or_sunday(spark):
     days = pd.DataFrame({"day": pd.date_range("1969-12-20", periods=800, freq="D").date})
     got = spark.createDataFrame(days).select(
-        "day", patterns.is_weekend(F.col("day")).alias("weekend")
+        "day", viewership_patterns.is_weekend(F.col("day")).alias("weekend")
     )
     rows = got.toPandas()
     expected = pd.to_datetime(rows["day"]).dt.dayofweek.isin([5, 6])

@@ -12,7 +12,7 @@ from deltalake import DeltaTable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from generators.events import (
+from generators.run.events import (
     RunFailed,
     RunFinished,
     RunStarted,
@@ -20,9 +20,10 @@ from generators.events import (
     TableProgress,
     TableStarted,
 )
-from generators.pipeline import BuildContext, TableNode, check_graph, run_pipeline
-from generators.spec_io import parse_spec
+from generators.run.pipeline import run_pipeline
+from generators.spec.io import parse_spec
 from generators.storage import LocalDeltaWarehouse
+from generators.tables.node import BuildContext, TableNode, check_graph
 
 
 def parents(ctx: BuildContext) -> DataFrame:
@@ -171,7 +172,7 @@ def test_graph_order_is_checked():
 
 
 def test_registry_is_a_valid_graph():
-    from generators.tables import TABLES
+    from generators.tables.registry import TABLES
 
     check_graph(TABLES)
     for node in TABLES:
@@ -188,9 +189,9 @@ def test_same_tables_through_spark_connect(spark, warehouse, tmp_path):
 import json, sys
 sys.path.insert(0, {str(tests)!r})
 from test_pipeline import CHILDREN, PARENTS, spec
-from generators.pipeline import run_pipeline
-from generators.progress import is_connect
-from generators.session import get_spark
+from generators.run.pipeline import run_pipeline
+from generators.run.spark_progress import is_connect
+from generators.spark.session import get_spark
 from generators.storage import LocalDeltaWarehouse
 spark = get_spark(remote="local[2]")
 assert is_connect(spark)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
-from generators import reference
 from generators.spec import GenerationSpec
+from generators.tables import reference
 
 
 class CountingMean:

@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from scipy import stats
 
-from generators import rng
+from generators.synth import rng
 
 N = 200_000
 SIGMAS = 5  # tolerance in standard errors: the draws are fixed, so a pass is not luck-dependent
@@ -152,7 +152,7 @@ def test_values_do_not_depend_on_cores(spark):
     tests = Path(__file__).resolve().parent
     script = (
         f"import sys; sys.path.insert(0, {str(tests)!r}); "
-        "from test_rng import draws, digest; from generators.session import get_spark; "
+        "from test_rng import draws, digest; from generators.spark.session import get_spark; "
         "print(digest(draws(get_spark(master='local[1]'), seed=5, rows=5_000)))"
     )
     done = subprocess.run(

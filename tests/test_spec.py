@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from generators.spec import GenerationSpec
-from generators.spec_errors import SpecError
-from generators.spec_io import parse_spec, parse_spec_text, spec_to_json, spec_to_yaml
+from generators.spec.errors import SpecError
+from generators.spec.io import parse_spec, parse_spec_text, spec_to_json, spec_to_yaml
 
 
 def problems(*overrides: str, data: dict | None = None) -> list[str]:

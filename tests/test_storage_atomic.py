@@ -15,13 +15,13 @@ from cli_runs import CliRun, delta_version, staging_exists, wait_until
 from deltalake import DeltaTable
 from population import content_hash
 
-from generators.service import run_generation
+from generators.run.service import run_generation
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec.io import spec_to_yaml
 from generators.storage.local import LocalDeltaWarehouse
 from generators.storage.manifest import RunManifest
 from generators.storage.recovery import recover_target
-from generators.tables import TABLES
+from generators.tables.registry import TABLES
 
 SPEC = {"households": {"count": 50}, "output": {"catalog": "cat", "schema": "sch"}}
 

@@ -9,7 +9,7 @@ import pytest
 from cli_runs import CliRun, delta_version, staging_exists, wait_until
 
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec.io import spec_to_yaml
 from generators.storage.lock import (
     LOCK_FILE,
     TargetBusy,

@@ -10,7 +10,7 @@ import pytest
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from generators.spec import GenerationSpec
-from generators.spec_io import parse_spec, parse_spec_text
+from generators.spec.io import parse_spec, parse_spec_text
 from generators.storage.local import LocalDeltaWarehouse
 from generators.storage.manifest import RunManifest, now
 from generators.storage.recovery import recover_target

@@ -6,12 +6,12 @@ from __future__ import annotations
 from cli_runs import CliRun
 from population import content_hash
 
-from generators.service import run_generation
+from generators.run.service import run_generation
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec.io import spec_to_yaml
 from generators.storage.local import LocalDeltaWarehouse
 from generators.storage.manifest import RunManifest
-from generators.tables import TABLES
+from generators.tables.registry import TABLES
 
 SPEC = {"households": {"count": 60}, "output": {"catalog": "cat", "schema": "sch"}}
 

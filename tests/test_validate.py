@@ -11,15 +11,15 @@ import pytest
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from generators import rng
-from generators.cli import main
-from generators.pipeline import run_pipeline, run_properties
-from generators.spec_io import parse_spec
+from generators.cli.main import main
+from generators.run.pipeline import run_pipeline, run_properties
+from generators.spec.io import parse_spec
 from generators.storage import LocalDeltaWarehouse
-from generators.validate import read_tables, validate_run, validate_tables
+from generators.synth import rng
 from generators.validation import contract, hard, measures
 from generators.validation.model import Report
 from generators.validation.rules import referenced
+from generators.validation.runner import read_tables, validate_run, validate_tables
 
 CATALOG, SCHEMA = "cat", "idg"
 HOUSEHOLDS = 500

@@ -12,12 +12,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from generators.spec import GenerationSpec
-from generators.spec_errors import SpecError
-from generators.spec_io import parse_spec, parse_spec_text, spec_to_yaml
-from generators.spec_rules import spec_warnings
-from tools.base import WizardTool
-from tools.render import review, run_summary, step_table
+from generators.spec.errors import SpecError
+from generators.spec.io import parse_spec, parse_spec_text, spec_to_yaml
+from generators.spec.rules import spec_warnings
+from tools.step_tables import review, run_summary, step_table
 from tools.wizard import STEPS, WizardError
+from tools.wizard_tool import WizardTool
 
 StepName = Literal[STEPS]  # type: ignore[valid-type]
 Runner = Callable[[GenerationSpec], Any]
@@ -98,7 +98,8 @@ class EstimateSizes(WizardTool):
     )
 
     def act(self) -> str:
-        from generators.estimate import estimate, render_estimate
+        from generators.run.estimate import render_estimate
+        from generators.tables.expected import estimate
 
         spec = self.wizard.spec()
         lines = [f"```\n{render_estimate(estimate(spec))}\n```"]

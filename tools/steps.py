@@ -11,11 +11,11 @@ import json
 from typing import Any
 
 from generators.spec import GenerationSpec
-from generators.spec_errors import Problem
-from tools.base import WizardTool
+from generators.spec.errors import Problem
 from tools.partial import partial_model, update_dict
-from tools.render import changed_paths, step_table
+from tools.step_tables import changed_paths, step_table
 from tools.wizard import STEP_MODELS, STEP_TITLES, STEPS, WizardState
+from tools.wizard_tool import WizardTool
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "households": {

@@ -35,8 +35,8 @@ from generators.spec import (
     OutputSpec,
     ResponsesSpec,
 )
-from generators.spec_errors import Problem, SpecError
-from generators.spec_io import parse_spec
+from generators.spec.errors import Problem, SpecError
+from generators.spec.io import parse_spec
 from tools.partial import merge
 
 STEPS = ("households", "demographics", "engagement", "audience", "campaigns", "responses", "output")

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
+from agent.chat_session import AgentSession
 from agent.items import Item, TurnEnd
-from agent.session import AgentSession
 from tools.toolset import offered_names
 
 COMMANDS = {

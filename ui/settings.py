@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 
 from generators.spec import GenerationSpec
-from generators.spec_io import parse_spec
+from generators.spec.io import parse_spec
 
 TARGET_VARIABLES = {"IDGRAPH_CATALOG": "output.catalog", "IDGRAPH_SCHEMA": "output.schema"}
 

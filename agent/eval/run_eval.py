@@ -24,13 +24,13 @@ import yaml
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 
+from agent.chat_session import AgentSession
 from agent.eval.matchers import concrete, lookup, matches
 from agent.items import ToolResult
 from agent.models import choose_model
 from agent.scripted import ScriptedChatModel, say, tool_call
-from agent.session import AgentSession
 from generators.spec import GenerationSpec
-from generators.spec_io import apply_overrides
+from generators.spec.io import apply_overrides
 from tools.partial import diff
 from tools.wizard import STEP_MODELS, STEPS, WizardState, owner
 

@@ -1,6 +1,6 @@
 """Where a generation started from the Databricks App runs: Databricks Connect or a Jobs run.
 
-The choice (``plan``), from the spec alone: its estimated rows (``generators.estimate``) against
+The choice (``plan``), from the spec alone: its estimated rows (``generators.run.estimate``) against
 ``JobSettings.threshold_rows`` (``IDGRAPH_JOB_THRESHOLD_ROWS``): from the threshold up a one-time
 Databricks Jobs run, below it Databricks Connect from the app, writing through the Unity Catalog
 writer. ``IDGRAPH_EXECUTION`` (``auto``, the default, ``connect`` or ``job``) forces one. Jobs
@@ -24,10 +24,10 @@ from typing import Any, Literal
 from databricks.sdk import WorkspaceClient
 
 from generators.databricks.jobs import JobError, JobSettings, choose_execution
-from generators.estimate import estimate
-from generators.events import EventSink
+from generators.run.events import EventSink
 from generators.spec import GenerationSpec
 from generators.storage.targets import UnityCatalogTarget
+from generators.tables.expected import estimate
 
 EXECUTION_ENV = "IDGRAPH_EXECUTION"
 EXECUTIONS = ("auto", "connect", "job")
@@ -107,8 +107,8 @@ class DatabricksExecution:
                 cancel=cancel,
                 poll_seconds=self.poll_seconds,
             )
-        from generators.service import run_generation
-        from generators.session import user_databricks_session
+        from generators.run.service import run_generation
+        from generators.spark.session import user_databricks_session
 
         spark = user_databricks_session(self.workspace().config)
         try:

@@ -8,7 +8,7 @@ imported; until then only the standard library is used. The spec is written to a
 and handed to ``idgraph generate`` exactly as the CLI would receive it. On the Databricks runtime
 the tables go to Unity Catalog (``generators.storage.targets``); the run's lock, manifest and
 validation report use a temporary local warehouse folder unless ``--warehouse`` is given. The run
-prints its outcome lines (``--outcome-lines``, ``generators.outcome``): one when the tables are
+prints its outcome lines (``--outcome-lines``, ``generators.run.outcome``): one when the tables are
 committed and, last, one with the verdict and the report's Markdown, which the app reads back
 through ``runs/get-output``; a run cancelled during its validation leaves the first as the last.
 """
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args, generate_args = parser.parse_known_args(argv)
     if args.source_root not in sys.path:
         sys.path.insert(0, args.source_root)
-    cli = importlib.import_module("generators.cli")
+    cli = importlib.import_module("generators.cli.main")
     with tempfile.TemporaryDirectory(prefix="idgraph-job-") as folder:
         spec_path = Path(folder) / "spec.yaml"
         spec_path.write_bytes(base64.b64decode(args.spec_b64, validate=True))

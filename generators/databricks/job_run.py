@@ -15,7 +15,7 @@ failed before committing its tables raises ``JobError`` with Databricks' state m
 chat can show it; one that committed them and failed only its validation returns its result with
 ``validation_passed`` False (or, when validation itself broke, ``validation_error``), as a local
 run does. Whether the tables were committed comes from
-the outcome lines the task printed (``generators.outcome``).
+the outcome lines the task printed (``generators.run.outcome``).
 """
 
 from __future__ import annotations
@@ -34,8 +34,7 @@ from generators.databricks.jobs import (
     submit_generation,
     watch_run,
 )
-from generators.estimate import estimate
-from generators.events import (
+from generators.run.events import (
     EventSink,
     JobState,
     RunFailed,
@@ -43,16 +42,17 @@ from generators.events import (
     RunStarted,
     ValidationDone,
 )
-from generators.service import RunCancelled
+from generators.run.service import RunCancelled
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec.io import spec_to_yaml
+from generators.tables.expected import estimate
 
 
 @dataclass(frozen=True)
 class JobRunResult:
     """A generation that ran as a Databricks Jobs run (``run_id`` is the Jobs run id). Rows,
     the validation verdict and the report's Markdown come from the outcome the task printed
-    (``generators.outcome``); when its output could not be read, ``rows`` is empty and
+    (``generators.run.outcome``); when its output could not be read, ``rows`` is empty and
     ``validation_passed`` and ``report_markdown`` are None. ``cancelled``: cancelled after the
     commit, before its validation ended; ``validation_error``: why its validation could not
     finish after the commit."""

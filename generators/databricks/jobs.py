@@ -28,7 +28,7 @@ from databricks.sdk.service import compute
 from databricks.sdk.service import jobs as sdk_jobs
 
 from generators.databricks.errors import API_FAILURES, api_error_text
-from generators.outcome import Outcome, parse_outcome
+from generators.run.outcome import Outcome, parse_outcome
 
 ENTRY_SCRIPT = "generators/databricks/job_entry.py"
 TASK_KEY = "generate"
@@ -227,7 +227,7 @@ def cancel_run(w: WorkspaceClient, run_id: int) -> None:
 
 
 def read_outcome(w: WorkspaceClient, task_run_id: int) -> Outcome | None:
-    """The last outcome the generation task printed (``generators.outcome``), or None
+    """The last outcome the generation task printed (``generators.run.outcome``), or None
     when its output is unavailable or holds none (an API failure included: the run's state
     already says whether it succeeded)."""
     try:

@@ -30,15 +30,15 @@ from deltalake.transaction import AddAction, CommitProperties, create_table_with
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import NullType, StructType, TimestampNTZType
 
-from generators.session import PARQUET_CONF
-from generators.storage.base import (
+from generators.spark.session import PARQUET_CONF
+from generators.storage.parquet_stats import footer_stats
+from generators.storage.writer import (
     CommitMode,
     StagedFile,
     StagedTable,
     WriteMode,
     commit_modes,
 )
-from generators.storage.parquet_stats import footer_stats
 
 STAGING = "_staging"
 DELTA_LOG = "_delta_log"

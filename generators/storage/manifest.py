@@ -18,7 +18,7 @@ import pyarrow as pa
 from deltalake import DeltaTable, write_deltalake
 
 from generators.spec import GenerationSpec
-from generators.spec_io import spec_to_yaml
+from generators.spec.io import spec_to_yaml
 
 MANIFEST_TABLE = "idgraph_runs"
 RUNNING = "running"

@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
-    from generators.storage.base import TableWriter
     from generators.storage.local import LocalDeltaWarehouse
     from generators.storage.unity_catalog import UnityCatalogWriter
+    from generators.storage.writer import TableWriter
 
 WriterFactory = Callable[["SparkSession"], "TableWriter"]
 

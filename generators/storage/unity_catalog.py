@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 
 from pyspark.sql import DataFrame, SparkSession
 
-from generators.storage.base import (
+from generators.storage.writer import (
     CommitMode,
     StagedFile,
     StagedTable,

@@ -19,9 +19,9 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from scipy.stats import norm
 
-from generators import viewers
-from generators.seasonality import day_weights, epoch_hour
 from generators.spec import GenerationSpec
+from generators.synth.seasonality import day_weights, epoch_hour
+from generators.tables import viewers
 from generators.validation.measures import correlation
 from generators.validation.model import Check, share_stat, stat
 

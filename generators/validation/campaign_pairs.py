@@ -23,8 +23,8 @@ from typing import Any
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from generators.seasonality import utc_day
 from generators.spec import GenerationSpec
+from generators.synth.seasonality import utc_day
 from generators.validation.model import Check, hard
 from generators.validation.rules import needs, samples, shuffle_width
 

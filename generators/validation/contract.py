@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generators import spec as S
-from generators.census import states
-from generators.individuals import ROLES
-from generators.tables import REGISTRY
+from generators.spec.census import states
+from generators.tables.individuals import ROLES
+from generators.tables.registry import REGISTRY
 
 TABLES: tuple[str, ...] = tuple(table for table, *_ in REGISTRY)
 KEYS: dict[str, tuple[str, ...]] = {
-    table: (key,) if isinstance(key, str) else tuple(key) for table, _, key, _ in REGISTRY
+    table: (key,) if isinstance(key, str) else tuple(key) for table, key, _ in REGISTRY
 }
 
 REQUIRED: dict[str, tuple[str, ...]] = {

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
-from generators.households import size_pmf
 from generators.spec import AGE_BANDS, MAX_HOUSEHOLD_SIZE, GenerationSpec
+from generators.tables.households import size_pmf
 from generators.validation.measures import pooled_chi_square, shares, total_variation
 from generators.validation.mixes import Mix, label_counts, mix_check
 from generators.validation.model import Check, stat

@@ -16,9 +16,9 @@ from typing import Any
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from generators.estimate import estimate
-from generators.session import shuffle_partitions
+from generators.spark.session import shuffle_partitions
 from generators.spec import GenerationSpec
+from generators.tables.expected import estimate
 from generators.validation.model import MAX_SAMPLES, Check, hard
 
 Tables = Mapping[str, DataFrame]

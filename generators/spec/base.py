@@ -1,0 +1,109 @@
+"""Building blocks of every spec section: the strict base model, ranges, weight maps and profiles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from generators.spec.errors import CrossRuleErrors, Problem
+
+WEIGHT_TOLERANCE = 1e-3
+
+Weights = dict[str, float]
+
+
+def fail(field: str, message: str) -> CrossRuleErrors:
+    """An error located at ``field`` of the model being validated (for model validators)."""
+    return CrossRuleErrors([Problem(field, message)])
+
+
+Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")]
+
+
+class Strict(BaseModel):
+    """Base of every spec model: unknown fields are errors, assignments are validated."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_assignment=True,
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+    )
+
+
+def in_domain_order(value: dict[str, float], domain: tuple[str, ...]) -> dict[str, float]:
+    """``value`` with its labels in ``domain``'s order, whatever order they were given in.
+
+    Draws map a uniform onto labels in mapping order, so this makes data depend on a mapping's
+    contents only: a spec read back from canonical JSON (sorted keys), or written with its keys
+    in another order, generates the same rows as the original.
+    """
+    return {label: value[label] for label in domain if label in value}
+
+
+def check_weights(value: Weights, allowed: tuple[str, ...], what: str) -> Weights:
+    """Weights over known labels, non-negative, summing to 1 within WEIGHT_TOLERANCE; returned
+    in ``allowed``'s order (``in_domain_order``)."""
+    unknown = sorted(set(value) - set(allowed))
+    if unknown:
+        raise ValueError(
+            f"unknown {what} {', '.join(map(repr, unknown))}; use only {', '.join(allowed)}"
+        )
+    negative = sorted(k for k, w in value.items() if w < 0)
+    if negative:
+        raise ValueError(f"weights must be >= 0, got a negative weight for {', '.join(negative)}")
+    total = sum(value.values())
+    if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        raise ValueError(
+            f"weights sum to {total:.4f}; they must sum to 1 (rescale them, e.g. divide each by {total:.4f})"
+        )
+    return in_domain_order(value, allowed)
+
+
+def check_profile(value: list[float], length: int, what: str) -> list[float]:
+    """A relative activity profile: ``length`` non-negative numbers, not all zero."""
+    if len(value) != length:
+        raise ValueError(f"{what} needs exactly {length} values, got {len(value)}")
+    if any(v < 0 for v in value) or sum(value) <= 0:
+        raise ValueError(f"{what} values must be >= 0 and not all 0 (relative activity levels)")
+    return value
+
+
+class IntRange(Strict):
+    """An integer range with an average: ``min <= average <= max``."""
+
+    average: float = Field(description="Target mean.")
+    min: int = Field(ge=0, description="Smallest allowed value.")
+    max: int = Field(ge=0, description="Largest allowed value.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> IntRange:
+        if self.min > self.max:
+            raise fail("min", f"min ({self.min}) must be <= max ({self.max}): swap or fix them")
+        if not (self.min <= self.average <= self.max):
+            raise fail(
+                "average",
+                f"average ({self.average}) must lie between min ({self.min}) and max ({self.max})",
+            )
+        if self.min < self.max and self.average in (self.min, self.max):
+            raise fail(
+                "average",
+                f"average ({self.average}) equal to min or max forces every value to it; "
+                f"set min = max = {self.average} or move the average inside the range",
+            )
+        return self
+
+
+class FloatRange(Strict):
+    """A closed range ``min <= max`` drawn uniformly."""
+
+    min: float = Field(ge=0)
+    max: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FloatRange:
+        if self.min > self.max:
+            raise fail("min", f"min ({self.min}) must be <= max ({self.max}): swap or fix them")
+        return self

@@ -1,0 +1,185 @@
+"""Reading, overriding and writing specs (YAML or JSON), with problems instead of tracebacks.
+
+``spec_to_yaml(spec)`` is the exported form: it loads back to an equal spec with the same
+fingerprint. ``--set dotted.path=value`` overrides take YAML scalars.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from generators.spec import GenerationSpec
+from generators.spec.errors import Problem, SpecError, problems_from_validation
+
+
+def parse_override(item: str) -> tuple[str, Any]:
+    """``households.count=5000`` → ("households.count", 5000); the value is a YAML scalar."""
+    if "=" not in item:
+        raise SpecError(
+            [
+                Problem(
+                    item, "an override needs the form dotted.path=value, e.g. households.count=5000"
+                )
+            ]
+        )
+    path, raw = item.split("=", 1)
+    path = path.strip()
+    if not path or any(not part for part in path.split(".")):
+        raise SpecError(
+            [Problem(item, "the path before '=' must be a dotted spec path, e.g. seed=7")]
+        )
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return path, value
+
+
+def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str, Any]:
+    """A copy of ``data`` with each ``dotted.path=value`` set (creating sections as needed)."""
+    result = json.loads(json.dumps(data, default=str))
+    for item in overrides:
+        path, value = parse_override(item)
+        node: Any = result
+        parts = path.split(".")
+        for depth, part in enumerate(parts[:-1]):
+            if isinstance(node, list):
+                node = _list_item(node, part, parts[: depth + 1])
+                continue
+            child = node.get(part)
+            if child is None:
+                child = node[part] = _default_at(parts[: depth + 1])
+            if not isinstance(child, dict | list):
+                raise SpecError(
+                    [
+                        Problem(
+                            ".".join(parts[: depth + 1]),
+                            "is a value, not a section: set it directly",
+                        )
+                    ]
+                )
+            node = child
+        if isinstance(node, list):
+            index = _index(parts[-1], parts)
+            if index >= len(node):
+                raise SpecError(
+                    [
+                        Problem(
+                            path, f"index {index} is out of range (the list has {len(node)} items)"
+                        )
+                    ]
+                )
+            node[index] = value
+        else:
+            node[parts[-1]] = value
+    return result
+
+
+def _default_at(parts: list[str]) -> Any:
+    """The default spec's value at a path (a fresh copy), or an empty section if it has none.
+
+    Overriding ``audience.segments.0.name`` in a file without segments edits the default list.
+    """
+    node: Any = GenerationSpec().canonical()
+    for part in parts:
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return {}
+    return node if isinstance(node, dict | list) else {}
+
+
+def _index(part: str, parts: list[str]) -> int:
+    if not part.isdigit():
+        raise SpecError(
+            [Problem(".".join(parts), "this is a list: address an item by its number, e.g. .0")]
+        )
+    return int(part)
+
+
+def _list_item(node: list[Any], part: str, parts: list[str]) -> Any:
+    index = _index(part, parts)
+    if index >= len(node):
+        raise SpecError(
+            [
+                Problem(
+                    ".".join(parts),
+                    f"index {index} is out of range (the list has {len(node)} items)",
+                )
+            ]
+        )
+    return node[index]
+
+
+def parse_spec(data: Any, overrides: Iterable[str] = ()) -> GenerationSpec:
+    """Validate raw data (a mapping from YAML/JSON) plus overrides, or raise SpecError."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SpecError(
+            [
+                Problem(
+                    "", "the spec must be a mapping of sections (households:, demographics:, ...)"
+                )
+            ]
+        )
+    data = apply_overrides(data, overrides)
+    try:
+        return GenerationSpec.model_validate(data)
+    except ValidationError as error:
+        raise SpecError(problems_from_validation(error, GenerationSpec)) from None
+
+
+def read_spec_data(path: str | Path) -> Any:
+    """Parse a YAML or JSON spec file (JSON is YAML), or raise SpecError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError([Problem(str(path), "file not found; check the path")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(
+            [
+                Problem(
+                    str(path),
+                    f"cannot read the file ({error.__class__.__name__}); check it is a text file",
+                )
+            ]
+        ) from None
+    return parse_spec_text(text, source=str(path))
+
+
+def parse_spec_text(text: str, source: str = "spec") -> Any:
+    """Parse YAML or JSON text, or raise SpecError with the line of the syntax error."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "invalid syntax"
+        raise SpecError(
+            [Problem(source, f"not valid YAML or JSON{where}: {problem}; fix the syntax")]
+        ) from None
+
+
+def load_spec(path: str | Path, overrides: Iterable[str] = ()) -> GenerationSpec:
+    """Read, override and validate a spec file."""
+    return parse_spec(read_spec_data(path), overrides)
+
+
+def spec_to_yaml(spec: GenerationSpec) -> str:
+    """The exported YAML form: every value explicit, section order as in the model."""
+    return yaml.safe_dump(spec.canonical(), sort_keys=False, allow_unicode=True, width=100)
+
+
+def spec_to_json(spec: GenerationSpec) -> str:
+    """Indented JSON of the canonical form."""
+    return json.dumps(spec.canonical(), indent=2)
