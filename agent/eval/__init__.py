@@ -1,1 +1,1 @@
-"""Evaluation of the agent on plain-English briefs (FR-016): ``python -m agent.eval.run_eval``."""
+"""Evaluation of the agent on plain-English briefs: ``python -m agent.eval.run_eval``."""

@@ -152,9 +152,9 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from generators.validation import runner
+    from generators.cli import validate
 
-    return runner.run(args)
+    return validate.run(args)
 
 
 def _docs(args: argparse.Namespace) -> int:

@@ -1,1 +1,5 @@
-"""Databricks integration: user identity, Unity Catalog write checks, generation as Jobs runs."""
+"""Databricks integration: the signed-in user's identity, Unity Catalog write checks, and
+generation as Databricks Connect or Jobs runs.
+
+May import: ``generators.run`` and everything below it.
+"""

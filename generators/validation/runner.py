@@ -1,21 +1,14 @@
-"""The validation report: hard checks, statistical checks, and `idgraph validate`.
+"""Running the validation report: hard checks and statistical checks over a run's tables.
 
 ``validate_tables`` checks DataFrames against a spec and returns a ``Report``;
 ``validate_run`` also writes the report folder (report.json, report.md, PNG plots) and is what
-``idgraph generate`` calls after a run; ``run`` is the CLI command. Everything is computed in
-Spark: only aggregates and a few offending keys reach the driver. A report passes when every
-hard check passes; statistical checks can only warn.
-
-Exit codes of ``run``: 0 every hard check passes, 1 some fail (or validation could not run),
-2 bad input (missing warehouse, unknown catalog or schema), always without a traceback.
+``idgraph generate`` calls after a run (``idgraph validate`` is ``generators.cli.validate``).
+Everything is computed in Spark: only aggregates and a few offending keys reach the driver. A
+report passes when every hard check passes; statistical checks can only warn.
 """
 
 from __future__ import annotations
 
-import argparse
-import os
-import re
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -31,15 +24,13 @@ from generators.validation.campaign_checks import campaign_checks
 from generators.validation.hard import hard_checks
 from generators.validation.model import Report
 from generators.validation.population import population_checks
-from generators.validation.report import to_json, write_report
+from generators.validation.report import write_report
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
 REPORTS = "_reports"
 RUN_ID_PROPERTY = "idgraph.run_id"
 SPEC_PROPERTY = "idgraph.spec"
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")
 
-__all__ = ["Report", "run", "validate_run", "validate_tables"]
+__all__ = ["Report", "validate_run", "validate_tables"]
 
 
 def validate_tables(
@@ -155,58 +146,3 @@ def recover_spec(warehouse: LocalDeltaWarehouse) -> tuple[GenerationSpec, str, s
             pass
     fallback = parse_spec({"output": {"catalog": warehouse.catalog, "schema": warehouse.schema}})
     return fallback, "default spec (no spec stored with the tables)", run_id
-
-
-# ---------------------------------------------------------------- the command
-
-
-def run(args: argparse.Namespace) -> int:
-    """`idgraph validate [--warehouse DIR] --catalog C --schema S [--json FILE] [--report-dir DIR]`."""
-    warehouse_dir = Path(args.warehouse or os.environ.get("IDGRAPH_WAREHOUSE") or "warehouse")
-    problem = _target_problem(warehouse_dir, args.catalog, args.schema)
-    if problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return EXIT_INVALID
-    try:
-        from generators.spark.session import get_spark
-
-        spark = get_spark(
-            master=getattr(args, "master", None), remote=getattr(args, "remote", None)
-        )
-        warehouse = LocalDeltaWarehouse(warehouse_dir, args.catalog, args.schema, spark)
-        spec, source, run_id = recover_spec(warehouse)
-        report = validate_run(
-            spark, warehouse, spec, args.report_dir, run_id=run_id, spec_source=source
-        )
-        if args.json:
-            Path(args.json).write_text(to_json(report), encoding="utf-8")
-    except Exception as error:  # a report that cannot be produced is a failed validation
-        print(f"error: validation could not run: {type(error).__name__}: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    for line in report.summary_lines():
-        print(line)
-    return EXIT_OK if report.passed else EXIT_FAILED
-
-
-def _target_problem(warehouse: Path, catalog: str, schema: str) -> str | None:
-    """Why ``warehouse/catalog/schema`` cannot be validated, or None."""
-    for what, name in (("catalog", catalog), ("schema", schema)):
-        if not _IDENTIFIER.fullmatch(name):
-            return f"--{what} {name!r} is not a valid identifier (letters, digits, _; not starting with a digit)"
-    if not warehouse.is_dir():
-        return (
-            f"warehouse {str(warehouse)!r} does not exist; pass --warehouse DIR or set "
-            "IDGRAPH_WAREHOUSE to the folder `idgraph generate` wrote to"
-        )
-    folder = warehouse / catalog / schema
-    if folder.is_dir() and any((folder / t / "_delta_log").is_dir() for t in contract.TABLES):
-        return None
-    known = sorted(
-        f"{p.parent.name}.{p.name}"
-        for p in warehouse.glob("*/*")
-        if p.is_dir() and any((p / t / "_delta_log").is_dir() for t in contract.TABLES)
-    )
-    hint = (
-        f"; schemas found: {', '.join(known)}" if known else "; the warehouse holds no tables yet"
-    )
-    return f"no idgraph tables in {catalog}.{schema} under {str(warehouse)!r}{hint}"
