@@ -1,1 +1,1 @@
-"""Benchmarks of idgraph at scale (issue #11): ``python -m bench.run``, results in bench/."""
+"""Benchmarks of idgraph at scale: ``python -m bench.run``, results in bench/."""

@@ -1,4 +1,4 @@
-"""``bench/results.json`` → ``bench/RESULTS.md``, and the issue #11 targets.
+"""``bench/results.json`` → ``bench/RESULTS.md``, and the performance targets.
 
 The JSON holds one run per scale (``{"runs": {"<scale>": run}}``, see ``bench.run``); a new run
 of a scale replaces the old one, other scales are kept. The Markdown is generated from the JSON
@@ -33,7 +33,7 @@ def merge_results(path: Path, run: dict[str, Any]) -> None:
 
 
 def targets(data: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
-    """(target, met — None when not measured, evidence) for each issue #11 target.
+    """(target, met — None when not measured, evidence) for each performance target.
 
     An incomplete run (stopped at a deadline, or killed) decides a time target only when the time it had
     already taken misses it; memory and throughput are judged on the largest complete run."""
@@ -109,7 +109,7 @@ def render_markdown(data: dict[str, Any], previous: str | None = None) -> str:
         "except between the notes markers). Default spec (`idgraph spec init`), only",
         "`households.count` changed; local Spark on every core; validation included.",
         "",
-        "## Targets (issue #11)",
+        "## Targets",
         "",
         "| target | met | measured |",
         "|---|---|---|",

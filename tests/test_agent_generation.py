@@ -1,6 +1,6 @@
 """Generation from the agent, for real: a scripted conversation through every step to a small
 run that writes every table (progress streamed, MLflow run recorded), then its exported spec
-loaded in the guided mode regenerates identical tables (FR-011)."""
+loaded in the guided mode regenerates identical tables."""
 
 from __future__ import annotations
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import generators
 from generators.cli.docs import main, render
 from generators.tables.node import TableNode
 from generators.tables.registry import TABLES
@@ -32,3 +35,12 @@ def test_main_writes_every_registered_table(tmp_path):
         assert f"## {node.name}" in text
         for column in node.columns:
             assert f"`{column}`" in text
+
+
+def test_the_committed_data_dictionary_is_current():
+    """docs/DATA_DICTIONARY.md is what `idgraph docs` writes: regenerate it after changing a
+    table's descriptions (``uv run idgraph docs``)."""
+    committed = Path(generators.__file__).resolve().parents[1] / "docs" / "DATA_DICTIONARY.md"
+    assert committed.read_text(encoding="utf-8") == render(TABLES), (
+        "docs/DATA_DICTIONARY.md is stale: run `uv run idgraph docs`"
+    )

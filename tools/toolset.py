@@ -1,4 +1,4 @@
-"""The wizard's tools as one list, and the subset offered to the model at each turn (FR-010a).
+"""The wizard's tools as one list, and the subset offered to the model at each turn.
 
 Offered: the current step's ``set_<step>`` and ``accept_step`` (while a step is open), the
 always-safe tools, and ``generate`` only once ``WizardState.gate()`` is empty. Tools that are

@@ -1,4 +1,4 @@
-"""`idgraph`: the command line of ../shared/CONTRACT.md.
+"""`idgraph`: the command line (docs/cli.md).
 
 Exit codes: 0 success, 1 a failed run or failed validation, 2 invalid input. Bad input is
 reported as ``dotted.path: problem`` lines on stderr, never as a traceback.

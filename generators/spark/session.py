@@ -47,15 +47,15 @@ PARQUET_CONF = {"spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS"}
 # compiles them (COMPILE_HUGE_METHODS; HotSpot 17, 21 and 25 know the flag, another JVM ignores
 # it rather than refusing to start). A server whose JVM flags are not ours (sc://) gets
 # SMALL_METHODS_CONF instead: stages over 8,000 bytes fall back to per-operator code split into
-# small methods, compiled but slower than a compiled whole stage (a fifth of the 1M run;
-# bench/RESULTS.md, session 8).
+# small methods, compiled but slower than a compiled whole stage (a fifth of the 1M run,
+# docs/performance.md).
 COMPILE_HUGE_METHODS = "-XX:+IgnoreUnrecognizedVMOptions -XX:-DontCompileHugeMethods"
 SMALL_METHODS_CONF = {"spark.sql.codegen.hugeMethodLimit": "8000"}
 # Spark keeps the classes it generated for the last 100 distinct pieces of code only; one run
 # with its validation generates ~1,000, so a second run in the same JVM (the app's next chat run,
-# the test suite) recompiled all of them, and the JIT compiled them again. 2,000 keep a whole
-# run's classes: a second validation at 1M households 135 -> 125 s, a third 118 s; ~1,000 more
-# classes held cost a few MB of metaspace (bench/RESULTS.md, session 17).
+# the test suite) would recompile all of them, and the JIT compile them again. 2,000 keep a whole
+# run's classes (a second validation at 1M households takes about a tenth less); ~1,000 more
+# classes held cost a few MB of metaspace.
 CODEGEN_CACHE_ENTRIES = "2000"
 
 

@@ -143,7 +143,7 @@ class PropensitySpec(Strict):
 
 
 class AudienceSpec(Strict):
-    """Step 4: audience attributes derived from engagement (FR-006)."""
+    """Step 4: audience attributes derived from engagement."""
 
     segments: list[SegmentRule] = Field(default_factory=default_segments, max_length=100)
     affinity: AffinitySpec = Field(default_factory=AffinitySpec)

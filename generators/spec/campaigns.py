@@ -70,7 +70,7 @@ class CampaignFlight(Strict):
 
 
 class CampaignsSpec(Strict):
-    """Step 5: campaigns, their audiences and delivery (FR-007)."""
+    """Step 5: campaigns, their audiences and delivery."""
 
     count: int = Field(default=12, ge=1, le=1000, description="Number of campaigns (1-1000).")
     flight_days: IntRange = Field(

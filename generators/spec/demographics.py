@@ -18,7 +18,7 @@ from generators.spec.domains import (
 
 
 class IdentitySpec(Strict):
-    """Cross-device identity graph settings (FR-017)."""
+    """Cross-device identity graph settings."""
 
     identifier_types: Weights = Field(
         default_factory=lambda: {
@@ -75,7 +75,7 @@ class IdentitySpec(Strict):
 
 
 class DemographicsSpec(Strict):
-    """Step 2: who lives in the households, and their identifiers (FR-003, FR-017)."""
+    """Step 2: who lives in the households, and their identifiers."""
 
     householder_age: Weights = Field(
         default_factory=lambda: census.values("householder_age"),

@@ -162,7 +162,7 @@ class SeasonalitySpec(Strict):
 
 
 class EngagementSpec(Strict):
-    """Step 3: content engagement over a time window (FR-004, FR-005)."""
+    """Step 3: content engagement over a time window."""
 
     start_date: date = Field(
         default=date(2026, 1, 1), description="First day of the window (YYYY-MM-DD)."

@@ -11,7 +11,7 @@ from generators.spec.domains import INCOME_BRACKETS, URBANICITY
 
 
 class HouseholdSize(IntRange):
-    """Persons per household (FR-001). The shape follows the ACS distribution, tilted to hit the
+    """Persons per household. The shape follows the ACS distribution, tilted to hit the
     average; min and max truncate it."""
 
     average: float = Field(

@@ -53,7 +53,7 @@ class AttributionSpec(Strict):
 
 
 class ResponsesSpec(Strict):
-    """Step 6: responses to campaigns, with planted causal truth (FR-008, FR-014)."""
+    """Step 6: responses to campaigns, with planted causal truth."""
 
     baseline_conversion_rate: float = Field(
         default=0.02,

@@ -1,4 +1,4 @@
-"""The ``campaign_audience`` table: treatment assignment and true conversion chances, one row per
+"""campaign_audience: treatment assignment and true conversion chances, one row per
 eligible (individual, campaign).
 
 Built from ``audience_attributes`` (segment, propensity_score) crossed with the broadcast

@@ -1,4 +1,4 @@
-"""The ``campaign_exposures`` table: delivered exposures and CTV co-exposures.
+"""campaign_exposures: delivered exposures and CTV co-exposures.
 
 Fan-out without joins: each reached ``campaign_audience`` row (joined to its broadcast campaign)
 explodes into its ``exposures`` strata of ``delivery.Schedule``; exposure ``k`` of the sorted

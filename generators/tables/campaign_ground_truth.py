@@ -1,4 +1,4 @@
-"""The ``campaign_ground_truth`` table: the planted causal truth, one row per campaign.
+"""campaign_ground_truth: the planted causal truth, one row per campaign.
 
 Aggregated from ``campaign_audience`` with the conversion draws of ``responses.conversion_outcome``
 (the same pure functions that write ``response_events``), so counts match that table exactly.

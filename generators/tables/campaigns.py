@@ -1,4 +1,4 @@
-"""The ``campaigns`` table: one row per campaign flight, computed on the driver.
+"""campaigns: one row per campaign flight, computed on the driver.
 
 Campaigns come from ``spec.campaigns.flights`` when given, else ``count`` are generated. Every
 campaign-level draw is a pure function of ``(seed, stream, campaign_id)`` through a keyed BLAKE2b

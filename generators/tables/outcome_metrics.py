@@ -1,4 +1,4 @@
-"""The ``outcome_metrics`` table: multi-touch attribution of every conversion.
+"""outcome_metrics: multi-touch attribution of every conversion.
 
 For each conversion of ``responses.conversions`` and each model of
 ``responses.attribution.models``, one row per touch of the path: the person's delivered

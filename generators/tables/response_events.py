@@ -1,4 +1,4 @@
-"""The ``response_events`` table: clicks, visits, engagements and conversions.
+"""response_events: clicks, visits, engagements and conversions.
 
 Exposure responses (delivered exposures only, read from ``campaign_exposures`` rather than
 rescheduled; draws keyed by ``exposure_id``): a click with

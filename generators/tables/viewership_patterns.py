@@ -160,7 +160,7 @@ def patterns(spec: GenerationSpec, events: DataFrame) -> DataFrame:
 
     def count_if(condition: Column) -> Column:
         # count's buffer is never null, unlike a sum's: no null check per aggregate and event
-        # (1M: 85 s -> 69 s, noop build).
+        # (about a fifth of this table's build at 1M households).
         return F.count(F.when(condition, F.lit(True)))
 
     aggregated = events.groupBy("individual_id").agg(

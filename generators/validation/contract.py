@@ -1,5 +1,5 @@
 """What the hard checks hold the tables to: keys, required columns, foreign keys, carried
-attributes and value domains of ../shared/CONTRACT.md, plus the table modules' own columns.
+attributes and value domains of the public contract (docs/tables.md), plus the table modules' own columns.
 
 Pure data, no Spark. Columns a table does not have are skipped by the checks that need them
 (the ``columns present`` check fails for the required ones).
