@@ -1,31 +1,19 @@
-"""Shared fixtures: one real local Spark session per test session, a fresh warehouse per test."""
+"""Settings every test shares: a modest Spark driver heap and a fresh reference-constant cache."""
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyspark.sql import SparkSession
-
-from generators.spark.session import get_spark
 
 # Tests share the machine with other Spark processes (subprocess sessions, the app server):
 # a modest driver heap each keeps the whole suite inside 24 GB.
 os.environ.setdefault("IDGRAPH_DRIVER_MEMORY_MB", "3072")
-# Reference constants (generators.tables.reference) are computed once per test session, in a fresh
-# cache shared with the subprocess runs, never read from the developer's own cache.
+# Reference constants (generators.tables.reference) are computed once per test session, in a
+# fresh cache shared with the subprocess runs, never read from the developer's own cache.
 os.environ["IDGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="idgraph-test-cache-")
-
-
-@pytest.fixture(scope="session")
-def spark() -> Iterator[SparkSession]:
-    """A classic ``local[2]`` session configured by ``get_spark`` (starting one takes seconds)."""
-    session = get_spark(master="local[2]")
-    yield session
-    session.stop()
 
 
 @pytest.fixture

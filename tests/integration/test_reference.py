@@ -83,11 +83,11 @@ def test_an_unusable_cache_folder_only_costs_time(
 
 
 def test_the_key_covers_the_generator_code(tmp_path: Path) -> None:
-    package = Path(reference.__file__).resolve().parent
+    package = Path(reference.__file__).resolve().parents[1]
     copy = tmp_path / "generators"
     shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
     assert reference.fingerprint(copy) == reference.code_fingerprint()
-    with (copy / "rng.py").open("a", encoding="utf-8") as source:
+    with (copy / "synth" / "rng.py").open("a", encoding="utf-8") as source:
         source.write("\n# an edit\n")
     assert reference.fingerprint(copy) != reference.code_fingerprint()
 

@@ -122,17 +122,6 @@ def test_flight_length_mean_is_the_average():
     assert abs(sum(lengths) / len(lengths) - days.average) < 0.5
 
 
-def test_campaigns_frame_has_the_contract_columns(spark):
-    spec = GenerationSpec()
-    df = campaigns.campaigns_frame(spark, spec)
-    types = dict(df.dtypes)
-    assert types["campaign_id"] == "bigint"
-    assert types["start_date"] == "date" and types["end_date"] == "date"
-    assert types["target_segments"] == "array<string>"
-    assert set(df.columns) == set(campaigns.COLUMNS)
-    assert df.count() == spec.campaigns.count
-
-
 def test_every_campaign_table_has_an_estimate():
     spec = GenerationSpec()
     for table in (

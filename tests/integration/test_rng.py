@@ -157,7 +157,7 @@ def test_values_do_not_depend_on_cores(spark):
     )
     done = subprocess.run(
         [sys.executable, "-c", script],
-        cwd=tests.parent,
+        cwd=tests.parents[1],
         capture_output=True,
         text=True,
         timeout=600,

@@ -15,7 +15,7 @@ from pyspark.sql.functions import builtin
 from generators.spark import java, session
 from generators.spark.session import SparkSetupError, get_spark
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_session_invariants(spark):

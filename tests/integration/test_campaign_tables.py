@@ -548,3 +548,14 @@ def test_naive_holdout_comparison_recovers_the_planted_lift(spark):
     covered = sum(abs(z) <= Z_95 for z in z_scores)
     assert covered >= 0.95 * len(rows), z_scores
     assert abs(sum(z_scores)) / len(z_scores) ** 0.5 < 3, z_scores
+
+
+def test_campaigns_frame_has_the_contract_columns(spark):
+    spec = GenerationSpec()
+    df = campaigns.campaigns_frame(spark, spec)
+    types = dict(df.dtypes)
+    assert types["campaign_id"] == "bigint"
+    assert types["start_date"] == "date" and types["end_date"] == "date"
+    assert types["target_segments"] == "array<string>"
+    assert set(df.columns) == set(campaigns.COLUMNS)
+    assert df.count() == spec.campaigns.count

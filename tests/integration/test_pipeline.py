@@ -204,7 +204,7 @@ spark.stop()
 """
     done = subprocess.run(
         [sys.executable, "-c", script],
-        cwd=tests.parent,
+        cwd=tests.parents[1],
         capture_output=True,
         text=True,
         timeout=900,
