@@ -1,0 +1,168 @@
+"""``interpret(text, spec)``: a plain-English market brief read into spec edits, with no model.
+
+The reading is deterministic and explains itself: every ``Edit`` names the dotted field, its new
+value and the brief's words it came from; words it could not use are listed in ``unused``, and
+requests the spec cannot express (an ethnicity, a brand) in ``unsupported``, changing nothing. The
+edited spec is built with the real spec model: when the brief contradicts itself or the spec rules
+(shares over 100%, doctorates among 18-24 year olds, an end before the start), ``problems`` lists
+the rules' ``dotted.path: problem`` lines and ``spec`` is None; nothing is ever normalised
+silently. Fields the brief did not mention but its edits force to move are edits too, each with
+its reason (``consequences``).
+
+Reading order (``READERS``): named things first (output target, flights, segments, targeting),
+then people (household sizes, ages, incomes), numbers tied to words, labels and rates, concepts,
+places, attribution, unsupported requests, and the engagement window from the remaining dates.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from typing import Any
+
+from generators.brief.bands import intervals
+from generators.brief.claims import Resolved, Resolver
+from generators.brief.consequences import REPAIRS, Mentioned
+from generators.brief.context import Context, Unsupported
+from generators.brief.readers.measures import read_measures
+from generators.brief.readers.people import read_ages, read_income, read_sizes
+from generators.brief.readers.structure import (
+    read_flights,
+    read_output,
+    read_segments,
+    read_targets,
+)
+from generators.brief.readers.time import read_window
+from generators.brief.readers.words import (
+    read_attribution,
+    read_concepts,
+    read_labels,
+    read_places,
+    read_rates,
+    read_unsupported,
+)
+from generators.brief.vocabulary import vocabulary
+from generators.spec import GenerationSpec
+from generators.spec_errors import Problem, SpecError
+from generators.spec_io import apply_overrides, parse_spec
+
+READERS = (
+    read_output,
+    read_flights,
+    read_segments,
+    read_targets,
+    read_sizes,
+    read_ages,
+    read_income,
+    read_rates,
+    read_labels,
+    read_measures,
+    read_labels,
+    read_concepts,
+    read_places,
+    read_attribution,
+    read_unsupported,
+    read_window,
+)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """``path`` (dotted spec path) set to ``value`` because of ``phrase``; ``note`` says how."""
+
+    path: str
+    value: Any
+    phrase: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What a brief means for a spec. ``spec`` is the edited spec, None when refused."""
+
+    text: str
+    base: dict[str, Any]
+    edits: list[Edit] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+    unsupported: list[Unsupported] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    spec: GenerationSpec | None = None
+
+    @property
+    def refused(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def understood(self) -> bool:
+        return bool(self.edits) or self.refused
+
+
+@cache
+def default_spec() -> dict[str, Any]:
+    return GenerationSpec().canonical()
+
+
+def apply(data: dict[str, Any], edits: list[Resolved]) -> dict[str, Any]:
+    """``data`` with each edit's value set at its dotted path."""
+    return apply_overrides(data, [f"{e.path}={json.dumps(e.value)}" for e in edits])
+
+
+def interpret(text: str, spec: GenerationSpec | None = None) -> Interpretation:
+    """Read ``text`` as edits of ``spec`` (the default spec when None)."""
+    vocab = vocabulary()
+    base = (spec or GenerationSpec()).canonical()
+    year = date.fromisoformat(str(base["engagement"]["start_date"])).year
+    ctx = Context.read(text, vocab, base, default_spec(), year)
+    for reader in READERS:
+        reader(ctx)
+    resolver = Resolver(default_spec(), vocab.data["weights"], intervals(), ctx.phrase)
+    resolved = resolver.resolve(ctx.claims)
+    data = apply(base, resolved)
+    mentioned = Mentioned(ctx.claims)
+    for repair in REPAIRS:
+        fixes = repair(data, mentioned)
+        if fixes:
+            resolved += fixes
+            data = apply(data, fixes)
+    edits = [Edit(r.path, r.value, ctx.phrase(r.tokens), r.note) for r in resolved]
+    problems = list(resolver.problems)
+    candidate = None
+    if not problems:
+        try:
+            candidate = parse_spec(data)
+        except SpecError as error:
+            problems = error.problems
+    return Interpretation(
+        text=text,
+        base=base,
+        edits=edits,
+        unused=unused_phrases(ctx),
+        unsupported=ctx.unsupported,
+        problems=problems,
+        spec=candidate,
+    )
+
+
+def unused_phrases(ctx: Context) -> list[str]:
+    """Runs of words the reading did not use (fillers and punctuation aside), as typed."""
+    doc, fillers = ctx.doc, ctx.vocab.fillers
+    phrases: list[str] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        meaningful = [
+            i for i in run if doc.tokens[i].kind != "symbol" and doc.tokens[i].text not in fillers
+        ]
+        if meaningful:
+            phrases.append(doc.phrase(meaningful[0], meaningful[-1] + 1))
+        run.clear()
+
+    for i, _token in enumerate(doc.tokens):
+        if i in doc.used or (run and not doc.same_clause(run[-1], i)):
+            flush()
+        if i not in doc.used:
+            run.append(i)
+    flush()
+    return phrases
