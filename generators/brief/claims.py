@@ -193,9 +193,13 @@ class Resolver:
                     )
                     return None
                 shares[c.label] = c.value
-        named = {c.label for c in group if c.kind in ("label", "rest") and c.label not in shares}
-        rest = {c.label for c in group if c.kind == "rest"}
         excluded = {c.label for c in group if c.kind == "exclude"}
+        named = {
+            c.label
+            for c in group
+            if c.kind in ("label", "rest") and c.label not in shares and c.label not in excluded
+        }
+        rest = {c.label for c in group if c.kind == "rest"}
         only = config.get("mode") == "only" or any(c.kind == "only" for c in group)
         by_range = self._range_weights(path, [c for c in group if c.kind == "range"], default)
         tokens = _all_tokens(group)

@@ -27,7 +27,7 @@ from generators.brief.claims import Resolved, Resolver
 from generators.brief.consequences import REPAIRS, Mentioned
 from generators.brief.context import Context, Unsupported
 from generators.brief.readers.measures import read_measures
-from generators.brief.readers.people import read_ages, read_income, read_sizes
+from generators.brief.readers.people import read_ages, read_bare_ages, read_income, read_sizes
 from generators.brief.readers.structure import (
     read_flights,
     read_output,
@@ -60,6 +60,7 @@ READERS = (
     read_labels,
     read_measures,
     read_labels,
+    read_bare_ages,
     read_concepts,
     read_places,
     read_attribution,

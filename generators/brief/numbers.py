@@ -183,6 +183,8 @@ class Reader:
                 and doc.words(start, start + n) == phrase
             ):
                 end = start + n
+                if (*phrase, doc.text_at(end)) in self.vocab.index:
+                    return None  # "half life" is a phrase of its own
                 if doc.text_at(end) == "a" and doc.text_at(end + 1) in ("million", "thousand"):
                     return value * self.scales[doc.text_at(end + 1)], end + 2, True
                 return value, end, False

@@ -20,6 +20,7 @@ NOUN_GAP = 4
 WINDOW = "engagement.window_days"
 CHANNELS = "campaigns.channels"
 POINTS_DEFAULT = "responses.max_incremental_lift"
+OF_THEM = {("of", "them"), ("of", "those"), ("of", "these")}
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ def _fits(unit: str, q: Quantity) -> bool:
 
 def _distance(ctx: Context, m: Mention, q: Quantity, noun: bool) -> int | None:
     doc = ctx.doc
+    if noun and q.first >= m.last and doc.words(q.last, q.last + 2) in OF_THEM:
+        same = doc.tokens[q.first].sentence == doc.tokens[m.first].sentence
+        return q.first - m.last if same and q.first - m.last <= 2 * MAX_GAP else None
     if not doc.same_clause(m.first, q.first):
         return None
     if noun:
@@ -108,7 +112,25 @@ def read_measures(ctx: Context) -> None:
             ctx.use(pair.quantity)
             _use_word(ctx, pair.mention)
     _cues_of_set_measures(ctx, set(taken_mentions.values()))
+    _upper_bounds(ctx, set(taken_mentions.values()))
     _default_points(ctx)
+
+
+def _upper_bounds(ctx: Context, paths: set[str]) -> None:
+    """ "a median lag of 2 days, max 10 days": a bare "max N" after a measure with an
+    ``upper_of`` partner sets the partner."""
+    for measure in ctx.vocab.data["measures"]:
+        partner = measure.get("upper_of")
+        if partner not in paths:
+            continue
+        anchor = max(c.tokens[0][0] for c in ctx.claims.on(partner))
+        for q in ctx.free_quantities():
+            same = ctx.doc.tokens[q.first].sentence == ctx.doc.tokens[anchor].sentence
+            if q.bound == "max" and same and q.first > anchor and _fits(measure["unit"], q):
+                value = _value(measure["unit"], q, q.value)
+                ctx.claims.value(measure["path"], value, (q.first, q.last))
+                ctx.use(q)
+                break
 
 
 def _use_word(ctx: Context, m: Mention) -> None:

@@ -31,6 +31,10 @@ def read_sizes(ctx: Context) -> None:
     for q in ctx.free_quantities():
         if q.unit != "number":
             continue
+        if _after_size_word(ctx, q):
+            _size_claims(ctx, q, False, (q.first, q.last))
+            ctx.use(q)
+            continue
         after = doc.text_at(q.last)
         before = doc.words(max(0, q.first - 2), q.first)
         household_of = (
@@ -50,6 +54,20 @@ def read_sizes(ctx: Context) -> None:
         _size_claims(ctx, q, exact, (q.first - (1 if exact else 0), last))
         ctx.use(q)
         doc.use(q.first, last)
+
+
+def _after_size_word(ctx: Context, q: Quantity) -> bool:
+    """ "large families (5+)": a bound or range right after a household-size word."""
+    top = q.high if q.is_range else q.value
+    if not (q.bound or q.is_range) or not 1 <= q.value <= top <= 15:
+        return False
+    first = q.first - 1 if ctx.doc.text_at(q.first - 1) in ("(", "of", "with", ":") else q.first
+    for m in ctx.mentions:
+        if m.last == first and m.has("concept"):
+            concept = ctx.vocab.concept(m.role("concept").value)
+            if any(p.startswith(SIZE) for p in concept.get("set") or {}):
+                return True
+    return False
 
 
 def _size_claims(ctx: Context, q: Quantity, exact: bool, tokens: tuple[int, int]) -> None:
@@ -111,22 +129,59 @@ def _age_cue(ctx: Context, q: Quantity) -> tuple[int, int] | None:
     return found[1] if found else None
 
 
+STRONG_AGE_CUES = {
+    ("aged",),
+    ("age",),
+    ("ages",),
+    ("year", "olds"),
+    ("year", "old"),
+    ("years", "old"),
+    ("yo",),
+}
+BARE_AGES = (13, 99)  # a bare range or bound inside these reads as ages when nothing else took it
+
+
 def age_range_at(ctx: Context, q: Quantity, require_cue: bool = True) -> tuple[int, int] | None:
     """The ages [low, high) a quantity states, or None when it is not an age."""
     ages = ctx.vocab.data["ages"]
     youngest, oldest = int(ages["youngest"]), int(ages["oldest"]) + 1
     if q.unit != "number" or not 0 < q.value <= 120 or (q.high is not None and q.high > 120):
         return None
-    if not q.integer or (require_cue and _age_cue(ctx, q) is None):
+    cue = _age_cue(ctx, q)
+    if not q.integer or (require_cue and cue is None):
         return None
+    if (
+        not q.is_range
+        and not q.bound
+        and (cue is None or ctx.doc.words(*cue) not in STRONG_AGE_CUES)
+    ):
+        return None  # a lone number is an age only next to "aged" or "year old"
     value = int(q.value)
     if q.is_range:
-        return max(value, youngest), min(int(q.high) + 1, oldest)
-    if q.bound == "min":
-        return max(value + (0 if q.inclusive else 1), youngest), oldest
-    if q.bound == "max":
-        return youngest, max(youngest + 1, value + (1 if q.inclusive else 0))
-    return max(value, youngest), min(value + 1, oldest)
+        found = max(value, youngest), min(int(q.high) + 1, oldest)
+    elif q.bound == "min":
+        found = max(value + (0 if q.inclusive else 1), youngest), oldest
+    elif q.bound == "max":
+        found = youngest, value + (1 if q.inclusive else 0)
+    else:
+        found = max(value, youngest), min(value + 1, oldest)
+    return found if found[0] < found[1] else None
+
+
+def read_bare_ages(ctx: Context) -> None:
+    """Ranges and bounds with no age word ("urban singles 25-34", "over 65") that no other
+    reader took: plausible ages are ages."""
+    low_limit, high_limit = BARE_AGES
+    for q in ctx.free_quantities():
+        if q.unit != "number" or not (q.is_range or q.bound) or not q.integer:
+            continue
+        top = q.high if q.is_range else q.value
+        if not (low_limit <= q.value <= high_limit and low_limit <= top <= high_limit):
+            continue
+        ages = age_range_at(ctx, q, require_cue=False)
+        if ages is not None:
+            ctx.claims.range(AGE_PATH, *ages, (q.first, q.last), EXPLICIT)
+            ctx.use(q)
 
 
 def read_ages(ctx: Context) -> None:
@@ -238,8 +293,11 @@ def read_income(ctx: Context) -> None:
     """ "under $50k", "above $150k", "$75-150k" next to an income word or a household noun."""
     cues = _income_cues(ctx)
     budgetish = {"budget", "budgets", "spend", "cpm", "cpms", "order", "aov", "worth", "basket"}
+    strong = {c for c in cues if not set(c) & HOUSEHOLD_NOUNS}
     for q in ctx.free_quantities():
-        if q.unit != "money":
+        if q.unit != "money" and not (
+            q.unit == "number" and q.value >= 1000 and _next_to(ctx, q, strong)
+        ):
             continue
         clause = ctx.words_near(q.first, q.last)
         if clause & budgetish or not ctx.phrases_near(q.first, cues):
@@ -254,6 +312,19 @@ def read_income(ctx: Context) -> None:
             low, high = q.value, q.value + 1
         ctx.claims.range(INCOME_PATH, low, high, (q.first, q.last), EXPLICIT)
         ctx.use(q)
+
+
+def _next_to(ctx: Context, q: Quantity, phrases: set[tuple[str, ...]], reach: int = 2) -> bool:
+    doc = ctx.doc
+    for phrase in phrases:
+        n = len(phrase)
+        for first in range(max(0, q.first - reach - n + 1), q.first):
+            if doc.words(first, first + n) == phrase and first + n <= q.first:
+                return True
+        for first in range(q.last, q.last + reach):
+            if doc.words(first, first + n) == phrase:
+                return True
+    return False
 
 
 def income_brackets_of(ctx: Context, low: float, high: float | None) -> list[str]:

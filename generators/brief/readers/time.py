@@ -17,12 +17,13 @@ START, END = "engagement.start_date", "engagement.end_date"
 
 
 def _cue(ctx: Context, first: int, key: str) -> bool:
+    """Whether a start (or end) word stands just before token ``first``; it is then read."""
     words = {ctx.vocab.words(str(w)) for w in ctx.vocab.data["dates"][key]}
     for n in (1, 2):
-        if first - n >= 0 and ctx.doc.words(first - n, first) in words:
-            return True
-        if first - n - 1 >= 0 and ctx.doc.words(first - n - 1, first - 1) in words:
-            return True
+        for end in (first, first - 1):
+            if end - n >= 0 and ctx.doc.words(end - n, end) in words:
+                ctx.doc.use(end - n, end)
+                return True
     return False
 
 

@@ -19,73 +19,20 @@ from generators.brief.vocabulary import Role
 
 STATES = "households.states"
 URBANICITY = "households.urbanicity"
-BEFORE_SHARE = {"in", "on", "of", "at", ":", "=", "for", "to", "are", "is", "via", "from", "with"}
-AFTER_SHARE = {"at", ":", "=", "of", "with", "-", "is", "are", "share", "getting", "in"}
-RATE_GAP = {
-    "of",
-    "people",
-    "persons",
-    "individuals",
-    "users",
-    "have",
-    "has",
-    "with",
-    "own",
-    "carry",
-    "a",
-    "an",
-    "the",
-    "them",
-    "households",
-    "homes",
-    "devices",
-    "are",
-    "is",
-    "on",
-    "in",
-}
-OF_WHOM = {
-    "the",
-    "households",
-    "homes",
-    "people",
-    "them",
-    "all",
-    "those",
-    "audience",
-    "our",
-    "budget",
-    "spend",
-    "campaigns",
-    "events",
-    "viewing",
-    "views",
-    "adults",
-    "individuals",
-    "persons",
-    "members",
-    "users",
-    "viewers",
-}
 CONTEXT_REACH = 3  # a field that requires context wants its word this close to the label
 CPM = "campaigns.cpm_usd"
-ATTRIBUTION_CONTEXT = {
-    "attribution",
-    "model",
-    "models",
-    "touch",
-    "credit",
-    "mta",
-    "attributed",
-    "attribute",
-}
 
 
 # ---------------------------------------------------------------- shared helpers
 
 
+def _gap_words(ctx: Context, key: str) -> set[str]:
+    return {str(w) for w in ctx.vocab.grammar["share_gap"][key]}
+
+
 def _share_next_to(ctx: Context, m: Mention, rates: bool = False) -> Quantity | None:
     """A free share written next to mention ``m`` in its clause."""
+    before, after = _gap_words(ctx, "before"), _gap_words(ctx, "after")
     best = None
     for q in ctx.free_quantities():
         if not (q.unit == "share" or (q.unit == "number" and q.value <= 1 and not q.is_range)):
@@ -94,11 +41,11 @@ def _share_next_to(ctx: Context, m: Mention, rates: bool = False) -> Quantity | 
             continue
         if q.last <= m.first:
             between = ctx.gap(q.last, m.first)
-            allowed = RATE_GAP | BEFORE_SHARE if rates else BEFORE_SHARE | OF_WHOM
+            allowed = before | _gap_words(ctx, "rates") if rates else before
             limit = 4
         elif q.first >= m.last:
             between = ctx.gap(m.last, q.first)
-            allowed, limit = AFTER_SHARE, 2
+            allowed, limit = after, 2
         else:
             continue
         if len(between) > limit or any(w not in allowed for w in between):
@@ -311,7 +258,8 @@ def read_attribution(ctx: Context) -> None:
     found = [
         m
         for m in ctx.free_mentions("attribution")
-        if ctx.words_near(m.first, m.last, "sentence") & ATTRIBUTION_CONTEXT
+        if ctx.words_near(m.first, m.last, "sentence")
+        & set(ctx.vocab.grammar["attribution_context"])
     ]
     if not found:
         return
