@@ -105,15 +105,37 @@ def default_spec() -> dict[str, Any]:
     return GenerationSpec().canonical()
 
 
+@cache
+def field_order() -> dict[str, int]:
+    """Dotted path -> its rank in the spec (sections in step order, fields as declared); a
+    section or map ranks with its first field."""
+    order: dict[str, int] = {}
+
+    def walk(node: Any, prefix: str) -> None:
+        if prefix:
+            order.setdefault(prefix, len(order))
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}" if prefix else str(key))
+
+    spec = default_spec()
+    walk({k: spec[k] for k in (*spec.keys() - {"seed"}, "seed") if k in spec}, "")
+    return order
+
+
 def apply(data: dict[str, Any], edits: list[Resolved]) -> dict[str, Any]:
     """``data`` with each edit's value set at its dotted path."""
     return apply_overrides(data, [f"{e.path}={json.dumps(e.value)}" for e in edits])
 
 
-def interpret(text: str, spec: GenerationSpec | None = None) -> Interpretation:
-    """Read ``text`` as edits of ``spec`` (the default spec when None)."""
+def interpret(text: str, spec: GenerationSpec | dict[str, Any] | None = None) -> Interpretation:
+    """Read ``text`` as edits of ``spec``: a spec, its canonical dict (a wizard's data, which
+    may not validate as a whole yet), or None for the default spec."""
     vocab = vocabulary()
-    base = (spec or GenerationSpec()).canonical()
+    if isinstance(spec, dict):
+        base = json.loads(json.dumps(spec, default=str))
+    else:
+        base = (spec or GenerationSpec()).canonical()
     year = date.fromisoformat(str(base["engagement"]["start_date"])).year
     ctx = Context.read(text, vocab, base, default_spec(), year)
     for reader in READERS:
@@ -127,6 +149,8 @@ def interpret(text: str, spec: GenerationSpec | None = None) -> Interpretation:
         if fixes:
             resolved += fixes
             data = apply(data, fixes)
+    order = field_order()
+    resolved.sort(key=lambda r: order.get(r.path, len(order)))
     edits = [Edit(r.path, r.value, ctx.phrase(r.tokens), r.note) for r in resolved]
     problems = list(resolver.problems)
     candidate = None
