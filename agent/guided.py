@@ -237,7 +237,7 @@ class GuidedMode:
         step = self.wizard.current_step
         self.pending = None
         if not reading.understood:
-            lines = [f"I could not map {text!r} to any spec field."]
+            lines = [f"I did not understand {text!r}: none of its words maps to a spec field."]
             if reading.unsupported:
                 lines += [f'- "{u.phrase}": {u.reason}' for u in reading.unsupported]
             emit(AssistantMessage("\n".join([*lines, "", help_text(self.wizard)])))
