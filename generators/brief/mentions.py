@@ -4,8 +4,9 @@ A ``Mention`` covers tokens ``first``..``last`` and carries every ``Role`` of it
 readers decide which role applies (a context word, capitals for a place). A word left over by
 the exact pass that is not an English word (pyspellchecker's frequency list: "tables" is a word,
 "Texs" is not) and has four letters or more is compared with the vocabulary's phrases of one or
-two words by ``rapidfuzz.fuzz.ratio``: "Texs" reads as Texas, "documentries" as documentaries.
-The mention then records what it was read as.
+two words by rapidfuzz's optimal string alignment distance (one edit up to six letters, two
+beyond; swapped neighbours count once): "Texs" reads as Texas, "Ohoi" as Ohio, "documentries" as
+documentaries. The mention then records what it was read as.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 from spellchecker import SpellChecker
 
 from generators.brief.text import Doc
@@ -39,11 +41,11 @@ class Mention:
 
 @cache
 def _fuzzy_choices() -> dict[str, tuple[Role, ...]]:
-    """Phrases of one or two alphabetic words (5+ letters) a misspelling may be read as."""
+    """Phrases of one or two alphabetic words (4+ letters) a misspelling may be read as."""
     choices: dict[str, tuple[Role, ...]] = {}
     for words, roles in vocabulary().index.items():
         text = " ".join(words)
-        if len(words) <= 2 and len(text) >= 5 and all(w.isalpha() for w in words):
+        if len(words) <= 2 and len(text) >= FUZZY_MIN_LENGTH and all(w.isalpha() for w in words):
             kept = tuple(r for r in roles if r.kind in FUZZY_KINDS)
             if kept:
                 choices[text] = kept
@@ -56,8 +58,9 @@ def _english() -> SpellChecker:
     return SpellChecker(language="en", distance=1)
 
 
-def _cutoff(text: str) -> float:
-    return 88.0 if len(text) <= 5 else 85.0 if len(text) <= 6 else 83.0
+def _max_edits(text: str) -> int:
+    """Edits (insertions, deletions, substitutions, swaps of neighbours) a misspelling may have."""
+    return 1 if len(text) <= 6 else 2
 
 
 def mentions(doc: Doc, vocab: Vocabulary, taken: set[int]) -> list[Mention]:
@@ -124,7 +127,9 @@ def _candidate(doc: Doc, vocab: Vocabulary, i: int, skip: set[int]) -> bool:
 
 
 def _closest(text: str, choices: dict[str, tuple[Role, ...]], words: int) -> tuple[str, int] | None:
-    result = process.extractOne(text, choices.keys(), scorer=fuzz.ratio, score_cutoff=_cutoff(text))
+    result = process.extractOne(
+        text, choices.keys(), scorer=OSA.distance, score_cutoff=_max_edits(text)
+    )
     if result is None or result[0].count(" ") + 1 != words:
         return None
     return result[0], words

@@ -134,8 +134,9 @@ def _upper_bounds(ctx: Context, paths: set[str]) -> None:
 
 
 def _use_word(ctx: Context, m: Mention) -> None:
-    """A measure word is read; a word that is also a concept ("families") stays free for it."""
-    if m.has("concept"):
+    """A measure word is read; a word that is also a concept ("families") or a request the
+    spec cannot express ("homeowners") stays free for that reader."""
+    if m.has("concept") or m.has("unsupported"):
         ctx.doc.use(m.first, m.last)
     else:
         ctx.use(m)

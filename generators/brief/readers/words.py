@@ -199,11 +199,27 @@ def read_concepts(ctx: Context) -> None:
 # ---------------------------------------------------------------- places
 
 
+LIST_GLUE = {",", "and", "/", "&", "+", "or"}
+
+
+def _in_state_list(ctx: Context, m: Mention) -> bool:
+    """Whether another state stands next to ``m``, joined by a comma, "and", "/"..."""
+    for other in ctx.mentions:
+        if other is m or not other.has("state"):
+            continue
+        between = (
+            ctx.gap(other.last, m.first) if other.last <= m.first else ctx.gap(m.last, other.first)
+        )
+        if between and len(between) <= 2 and all(w in LIST_GLUE for w in between):
+            return True
+    return False
+
+
 def _place_ok(ctx: Context, m: Mention, role: Role) -> bool:
     raw = ctx.doc.phrase(m.first, m.last)
     if role.kind == "state" and m.last - m.first == 1 and len(raw) == 2:
         capitals = ctx.vocab.data["places"]["codes_in_capitals_only"]
-        return raw.isupper() or role.value not in capitals
+        return raw.isupper() or role.value not in capitals or _in_state_list(ctx, m)
     if role.kind == "city":
         words = [
             ctx.doc.tokens[i] for i in range(m.first, m.last) if ctx.doc.tokens[i].kind == "word"
