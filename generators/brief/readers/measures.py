@@ -176,7 +176,7 @@ def _value(unit: str, q: Quantity, value: float) -> float | int:
 
 def _apply(ctx: Context, measure: dict, q: Quantity, m: Mention) -> bool:
     path, unit = measure["path"], measure["unit"]
-    tokens = ((q.first, q.last), (m.first, m.last))
+    tokens = ((min(q.first, m.first), max(q.last, m.last)),)  # "5,000 affluent families"
     claims = ctx.claims
     if path == WINDOW:
         ctx.window_days = (round(q.value), tokens)
