@@ -34,7 +34,10 @@ class Role:
 
 
 def plural(word: str) -> str:
-    if word.endswith(("s", "x", "ch", "sh")):
+    """The plural of a phrase's last word ("gamer" -> "gamers"); a word in -s stays as it is."""
+    if word.endswith("s"):
+        return word
+    if word.endswith(("x", "ch", "sh")):
         return word + "es"
     if word.endswith("y") and len(word) > 2 and word[-2] not in "aeiou":
         return word[:-1] + "ies"
