@@ -46,7 +46,7 @@ from generators.brief.readers.words import (
 from generators.brief.vocabulary import vocabulary
 from generators.spec import GenerationSpec
 from generators.spec_errors import Problem, SpecError
-from generators.spec_io import apply_overrides, parse_spec
+from generators.spec_io import parse_spec
 
 READERS = (
     read_output,
@@ -124,8 +124,16 @@ def field_order() -> dict[str, int]:
 
 
 def apply(data: dict[str, Any], edits: list[Resolved]) -> dict[str, Any]:
-    """``data`` with each edit's value set at its dotted path."""
-    return apply_overrides(data, [f"{e.path}={json.dumps(e.value)}" for e in edits])
+    """A copy of ``data`` with each edit's value set at its dotted path (every path the readers
+    make names a field of the spec or a key of one of its maps)."""
+    result = json.loads(json.dumps(data, default=str))
+    for edit in edits:
+        *parents, last = edit.path.split(".")
+        node = result
+        for part in parents:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        node[last] = json.loads(json.dumps(edit.value))
+    return result
 
 
 def interpret(text: str, spec: GenerationSpec | dict[str, Any] | None = None) -> Interpretation:

@@ -42,10 +42,11 @@ def _normalise(text: str, abbreviations: dict[str, str]) -> tuple[str, list[int]
     chars: list[str] = []
     origin: list[int] = []
     lowered = text.translate(TYPOGRAPHY)
+    starts = {short[0] for short in abbreviations}
     i = 0
     while i < len(lowered):
         replaced = False
-        for short, long in abbreviations.items():
+        for short, long in abbreviations.items() if lowered[i].lower() in starts else ():
             end = i + len(short)
             if lowered[i:end].lower() == short and not (
                 end < len(lowered) and lowered[end].isalnum()

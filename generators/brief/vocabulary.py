@@ -53,17 +53,30 @@ class Vocabulary:
         self.grammar = data["grammar"]
         self.abbreviations = {str(k): str(v) for k, v in self.grammar["abbreviations"].items()}
         self.index: dict[tuple[str, ...], list[Role]] = {}
+        self._words: dict[str, tuple[str, ...]] = {}
+        self._phrases: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
         self.fillers = {w for p in self.grammar["fillers"] for w in self.words(str(p))}
         self.state_names = {code: name for code, name in places["states"].items()}
         self._build()
 
     def words(self, phrase: str) -> tuple[str, ...]:
-        """A phrase as the normalised words a brief's tokens are compared with."""
-        return tuple(t.text for t in Doc.parse(phrase, self.abbreviations).tokens)
+        """A phrase as the normalised words a brief's tokens are compared with (cached)."""
+        found = self._words.get(phrase)
+        if found is None:
+            found = tuple(t.text for t in Doc.parse(phrase, self.abbreviations).tokens)
+            self._words[phrase] = found
+        return found
 
-    def phrases(self, key: str) -> set[tuple[str, ...]]:
-        """A grammar word list as normalised phrases."""
-        return {self.words(str(p)) for p in self.grammar[key]}
+    def phrases(self, *keys: str) -> set[tuple[str, ...]]:
+        """A word list of the vocabulary as normalised phrases (cached): a grammar key
+        (``phrases("rest")``) or a path of keys (``phrases("ages", "cues")``)."""
+        found = self._phrases.get(keys)
+        if found is None:
+            node: Any = self.grammar if len(keys) == 1 else self.data
+            for key in keys:
+                node = node[key]
+            found = self._phrases[keys] = {self.words(str(p)) for p in node}
+        return found
 
     def _add(self, phrase: str, role: Role, plurals: bool = True) -> None:
         words = self.words(str(phrase))

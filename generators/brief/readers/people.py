@@ -111,7 +111,7 @@ def _people_count(ctx: Context, q: Quantity) -> None:
 
 
 def _age_cues(ctx: Context) -> set[tuple[str, ...]]:
-    return {ctx.vocab.words(str(c)) for c in ctx.vocab.data["ages"]["cues"]}
+    return ctx.vocab.phrases("ages", "cues")
 
 
 def _age_cue(ctx: Context, q: Quantity) -> tuple[int, int] | None:
@@ -286,7 +286,7 @@ def concept_ages(ctx: Context, low: int, high: int, tokens: tuple[int, int]) -> 
 
 
 def _income_cues(ctx: Context) -> set[tuple[str, ...]]:
-    return {ctx.vocab.words(str(c)) for c in ctx.vocab.data["income"]["cues"]}
+    return ctx.vocab.phrases("income", "cues")
 
 
 def read_income(ctx: Context) -> None:

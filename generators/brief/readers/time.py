@@ -18,7 +18,7 @@ START, END = "engagement.start_date", "engagement.end_date"
 
 def _cue(ctx: Context, first: int, key: str) -> bool:
     """Whether a start (or end) word stands just before token ``first``; it is then read."""
-    words = {ctx.vocab.words(str(w)) for w in ctx.vocab.data["dates"][key]}
+    words = ctx.vocab.phrases("dates", key)
     for n in (1, 2):
         for end in (first, first - 1):
             if end - n >= 0 and ctx.doc.words(end - n, end) in words:

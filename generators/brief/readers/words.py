@@ -27,7 +27,7 @@ CPM = "campaigns.cpm_usd"
 
 
 def _gap_words(ctx: Context, key: str) -> set[str]:
-    return {str(w) for w in ctx.vocab.grammar["share_gap"][key]}
+    return {words[0] for words in ctx.vocab.phrases("grammar", "share_gap", key) if words}
 
 
 def _share_next_to(ctx: Context, m: Mention, rates: bool = False) -> Quantity | None:
