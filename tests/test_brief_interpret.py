@@ -46,6 +46,11 @@ CASES = [
     ("40% in Texas", {"households.states": {"share_on": ["TX"], "at_least": 0.399}}),
     ("60% in NY, the rest in NJ", {"households.states": {"NY": 0.6, "NJ": 0.4}}),
     ("the South except Texas and Florida", {"households.states.TX": None}),
+    (
+        "everyone but California",
+        {"households.states.CA": None, "households.states.NV": {"between": [0.009, 0.011]}},
+    ),
+    ("Texas but not Austin", {"households.states": {"TX": 1.0}}),
     # people
     ("parents aged 35 to 54", {"demographics.householder_age": {"support": ["35-44", "45-54"]}}),
     ("adults under 30", {"demographics.householder_age": {"support": ["18-24", "25-34"]}}),
@@ -104,6 +109,13 @@ CASES = [
     ("people on phones", {"engagement.devices": {"share_on": ["mobile"], "at_least": 0.5}}),
     ("laptop users", {"engagement.devices": {"share_on": ["desktop"], "at_least": 0.4}}),
     ("60% CTV, 40% mobile viewing", {"engagement.devices": {"ctv": 0.6, "mobile": 0.4}}),
+    (
+        "no CTV, mostly desktop",
+        {
+            "engagement.devices.ctv": None,
+            "engagement.devices": {"share_on": ["desktop"], "at_least": 0.5},
+        },
+    ),
     ("news junkies", {"engagement.content.categories": {"share_on": ["news"], "at_least": 0.3}}),
     ("gamers", {"engagement.content.categories": {"share_on": ["gaming"], "at_least": 0.3}}),
     (

@@ -255,6 +255,11 @@ def read_places(ctx: Context) -> None:
         else:
             name = ctx.vocab.state_names[role.value]
             note = read_as
+            if role.kind == "city" and _cue_before(ctx, m, "exclude", reach=2):
+                reason = "the spec places households by state, so a city cannot be left out"
+                ctx.unsupported.append(Unsupported(ctx.doc.phrase(m.first, m.last), reason))
+                ctx.use(m)
+                continue
             if role.kind == "city":
                 note = "; ".join(
                     x for x in (f"{ctx.doc.phrase(m.first, m.last)} is in {name}", read_as) if x
