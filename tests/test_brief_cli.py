@@ -29,7 +29,7 @@ def test_from_text_writes_the_full_spec_and_explains_each_edit(tmp_path: Path):
     lines = result.stderr.splitlines()
     assert 'households.count = 300   <- "300 affluent families"' in lines
     assert any(
-        line.startswith('households.states = {FL: 0.4441, TX: 0.5559}   <- "Texs and Florida"')
+        line.startswith('households.states = {TX: 0.5559, FL: 0.4441}   <- "Texs and Florida"')
         and 'read as "texas"' in line
         for line in lines
     )

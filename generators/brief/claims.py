@@ -53,7 +53,8 @@ class Resolved:
 
 
 def rounded(weights: dict[str, float], decimals: int = DECIMALS) -> dict[str, float]:
-    """Weights scaled to sum 1 and rounded, the rounding residue on the largest (sum exactly 1)."""
+    """Weights scaled to sum 1 and rounded, the rounding residue on the largest (sum exactly 1),
+    largest first (the spec stores them in its own label order)."""
     total = sum(weights.values())
     if total <= 0:
         return {}
@@ -62,7 +63,7 @@ def rounded(weights: dict[str, float], decimals: int = DECIMALS) -> dict[str, fl
     if scaled and residue:
         largest = max(scaled, key=lambda k: scaled[k])
         scaled[largest] = round(scaled[largest] + residue, decimals)
-    return {k: w for k, w in scaled.items() if w > 0}
+    return dict(sorted(((k, w) for k, w in scaled.items() if w > 0), key=lambda kv: -kv[1]))
 
 
 def proportional(labels: list[str], total: float, default: dict[str, float]) -> dict[str, float]:

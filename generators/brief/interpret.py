@@ -119,7 +119,7 @@ def field_order() -> dict[str, int]:
                 walk(value, f"{prefix}.{key}" if prefix else str(key))
 
     spec = default_spec()
-    walk({k: spec[k] for k in (*spec.keys() - {"seed"}, "seed") if k in spec}, "")
+    walk({k: spec[k] for k in [*(k for k in spec if k != "seed"), "seed"]}, "")
     return order
 
 
