@@ -30,7 +30,7 @@ from generators.brief import Interpretation, interpret
 from generators.spec import GenerationSpec
 from generators.spec_errors import Problem, SpecError
 from generators.spec_io import apply_overrides
-from tools.brief import apply_hint, step_updates, understood
+from tools.brief import apply_hint, listed, step_updates, understood
 from tools.partial import diff
 from tools.steps import EXAMPLES
 from tools.wizard import STEP_MODELS, STEPS, WizardState
@@ -268,10 +268,9 @@ class GuidedMode:
                 emit(failure)
                 return
         self.wizard.reopen(touched)
-        named = ", ".join(touched[:-1]) + (" and " if len(touched) > 1 else "") + touched[-1]
         emit(
             AssistantMessage(
-                f"Applied: {named} filled. Review each step below and accept it to go on "
+                f"Applied: {listed(touched)} filled. Review each step below and accept it to go on "
                 "(`field = value` changes an exact value)."
             )
         )

@@ -209,7 +209,7 @@ class AgentSession:
                     "message instead (no model involved):"
                 )
             )
-            self.guided.describe(text, emit)
+            self.guided.handle(text, emit)  # a description, an edit or a command, offline
         self.history.extend(_answered(new))
 
     def _emit_message(self, message: BaseMessage, emit: Callable[[Item], None]) -> None:

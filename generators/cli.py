@@ -116,14 +116,19 @@ def _load(args: argparse.Namespace) -> GenerationSpec:
     return spec
 
 
-def _spec_init(args: argparse.Namespace) -> int:
-    text = spec_to_yaml(GenerationSpec())
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+def _write_spec(spec: GenerationSpec, output: str | None) -> int:
+    """The spec as YAML to ``output``, or to stdout when None."""
+    text = spec_to_yaml(spec)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _spec_init(args: argparse.Namespace) -> int:
+    return _write_spec(GenerationSpec(), args.output)
 
 
 def _spec_from_text(args: argparse.Namespace) -> int:
@@ -143,13 +148,7 @@ def _spec_from_text(args: argparse.Namespace) -> int:
         print("nothing in the brief changes the spec", file=sys.stderr)
     for warning in spec_warnings(reading.spec):
         print(f"warning: {warning}", file=sys.stderr)
-    text = spec_to_yaml(reading.spec)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
-    return EXIT_OK
+    return _write_spec(reading.spec, args.output)
 
 
 def _spec_validate(args: argparse.Namespace) -> int:

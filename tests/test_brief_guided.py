@@ -148,6 +148,8 @@ def test_a_failing_model_gets_the_offline_reading_and_the_buttons_apply_it():
     applied = asyncio.run(run_command(session, "apply"))
     assert applied[0].text.startswith("Applied:")
     assert session.wizard.data()["households"]["count"] == 5000
+    items, _ = say_to(session, "next")  # still down: commands work offline too
+    assert results(items)[0].content.startswith("households accepted.")
 
 
 def test_the_model_may_call_interpret_brief_and_pass_its_updates_on():

@@ -86,13 +86,17 @@ def _leftovers(reading: Interpretation) -> list[str]:
     return lines
 
 
+def listed(steps: list[str]) -> str:
+    """ "households, demographics and engagement"."""
+    return ", ".join(steps[:-1]) + (" and " if len(steps) > 1 else "") + steps[-1]
+
+
 def apply_hint(reading: Interpretation) -> str:
     steps = list(step_updates(reading))
     if not steps:
         return "Nothing in it changes the spec."
-    named = ", ".join(steps[:-1]) + (" and " if len(steps) > 1 else "") + steps[-1]
     return (
-        f"**Apply** fills {named} (each step still checked by its tool) and then walks you "
+        f"**Apply** fills {listed(steps)} (each step still checked by its tool) and then walks you "
         "through them for review; **Adjust** to say it differently. `field = value` sets an exact "
         "value."
     )

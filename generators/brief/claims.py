@@ -101,9 +101,6 @@ class Claims:
     ) -> None:
         self.add(Claim(path, "range", strength, _tokens(tokens), range=(low, high), note=note))
 
-    def paths(self) -> set[str]:
-        return {c.path for c in self.items}
-
     def on(self, path: str) -> list[Claim]:
         return [c for c in self.items if c.path == path]
 
@@ -157,7 +154,7 @@ class Resolver:
     def _value(self, path: str, group: list[Claim]) -> Resolved | None:
         strongest = max(c.strength for c in group)
         top = [c for c in group if c.strength == strongest]
-        values = list(dict.fromkeys(_hashable(c.value) for c in top))
+        values = {repr(c.value) for c in top}
         if strongest == EXPLICIT and len(values) > 1:
             listed = " and ".join(
                 f'{_shown(c.value)} ("{self.phrase(c.tokens)}")' for c in _distinct(top)
@@ -260,10 +257,6 @@ class Resolver:
                     part = covered / (b - a)
                     weights[label] = max(weights.get(label, 0.0), default.get(label, 0) * part)
         return weights
-
-
-def _hashable(value: Any) -> Any:
-    return repr(value)
 
 
 def _distinct(claims: list[Claim]) -> list[Claim]:

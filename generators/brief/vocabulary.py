@@ -146,9 +146,6 @@ class Vocabulary:
     def concept(self, number: int) -> dict[str, Any]:
         return self.data["concepts"][number]
 
-    def weight_field(self, field: str) -> dict[str, Any]:
-        return self.data["weights"][field]
-
 
 @cache
 def vocabulary() -> Vocabulary:
