@@ -35,7 +35,7 @@ from generators.spec import GenerationSpec
 from generators.spec.errors import SpecError
 from generators.spec.io import spec_to_yaml
 from ui import messages, results, workspace_user
-from ui.commands import COMMANDS, load_command, run_command
+from ui.commands import COMMANDS, brief_buttons, load_command, run_command
 from ui.settings import initial_spec
 from ui.task_list import CANCEL_ACTION, REFRESH_SECONDS, ProgressView
 
@@ -258,8 +258,9 @@ def _verdict_line(result: GenerationResult | JobRunResult) -> str:
 
 
 def actions_for(end: TurnEnd) -> list[cl.Action]:
-    """Accept, back, edit (while a step is open), review, export, and generate when allowed."""
-    buttons = []
+    """Apply and adjust (while a plain-English reading waits), accept, back, edit (while a step
+    is open), review, export, and generate when allowed."""
+    buttons = list(brief_buttons(end))
     if end.step is not None:
         buttons += [
             ("accept", f"Accept {end.step}", "check"),

@@ -201,13 +201,15 @@ class AgentSession:
                     "change shown above; tell me how to continue."
                 )
             )
-        except Exception as error:  # the model endpoint failed: report, keep the session usable
+        except Exception as error:  # the model endpoint failed: read the message offline
             emit(
                 AssistantMessage(
-                    f"The model call failed ({type(error).__name__}: {error}). The "
-                    "spec keeps every change shown above; try again."
+                    f"The language model is unavailable ({type(error).__name__}: {error}). The "
+                    "spec keeps every change shown above. Here is the offline reading of your "
+                    "message instead (no model involved):"
                 )
             )
+            self.guided.handle(text, emit)  # a description, an edit or a command, offline
         self.history.extend(_answered(new))
 
     def _emit_message(self, message: BaseMessage, emit: Callable[[Item], None]) -> None:
@@ -231,6 +233,7 @@ class AgentSession:
             self.wizard.current_step,
             self.wizard.can_generate,
             tuple(sorted(offered_names(self.wizard))),
+            self.guided.pending is not None,
         )
 
     # ------------------------------------------------------------ generation

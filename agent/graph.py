@@ -25,11 +25,13 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, SystemMessage, ToolMessage
 from langchain_core.tools import BaseTool
 
+from generators.brief.hints import hints
 from tools.step_tables import step_table
 from tools.toolset import offered
 from tools.wizard import STEPS, WizardState
 
 PROJECT_PROMPTS = Path(__file__).resolve().parents[1] / "prompts"
+VOCABULARY = "{{vocabulary}}"
 FULL_TOOL_RESULTS = 4  # the latest tool results the model sees in full
 
 
@@ -39,8 +41,12 @@ def prompts_dir() -> Path:
 
 
 def load_prompt(name: str) -> str:
-    """A prompt file's text, e.g. ``system`` or ``steps/households``."""
-    return (prompts_dir() / f"{name}.md").read_text(encoding="utf-8").strip()
+    """A prompt file's text, e.g. ``system`` or ``steps/households``; ``{{vocabulary}}`` in a
+    step prompt becomes that step's word hints from the brief vocabulary."""
+    text = (prompts_dir() / f"{name}.md").read_text(encoding="utf-8").strip()
+    if VOCABULARY in text:
+        text = text.replace(VOCABULARY, hints(name.removeprefix("steps/")))
+    return text
 
 
 def state_summary(wizard: WizardState) -> str:

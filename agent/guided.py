@@ -1,6 +1,10 @@
-"""The guided mode: the wizard driven by short typed answers, with no LLM at all.
+"""The guided mode: the wizard driven by plain English and short typed answers, with no LLM.
 
 It calls the very same tools as the agent (so the same gating and the same messages):
+- any other message is a plain-English description of the market, read by the offline
+  interpreter (``generators.brief``): the reply shows what it understood per step (field, new
+  value, the words it came from) and what it could not use; ``apply`` fills the steps it touched
+  through their ``set_<step>`` tools, then opens them for review in order; ``adjust`` drops it;
 - ``field = value`` edits of the current step, dotted within the step (``size.average = 2.4``,
   ``states = {TX: 0.6, FL: 0.4}``, ``income_brackets.200k_plus = 0.3``), values in YAML, several
   per message separated by new lines or ``;``; all edits of one message are one update;
@@ -22,9 +26,11 @@ from langchain_core.messages import ToolMessage
 from langchain_core.tools import BaseTool
 
 from agent.items import AssistantMessage, Item, ToolResult
+from generators.brief import Interpretation, interpret
 from generators.spec import GenerationSpec
 from generators.spec.errors import Problem, SpecError
 from generators.spec.io import apply_overrides
+from tools.brief import apply_hint, listed, step_updates, understood
 from tools.partial import diff
 from tools.steps import EXAMPLES
 from tools.wizard import STEP_MODELS, STEPS, WizardState
@@ -38,6 +44,8 @@ COMMANDS = {
     "export": ("export", "yaml"),
     "generate": ("generate", "run"),
     "help": ("help", "?", "commands"),
+    "apply": ("apply", "apply it"),
+    "adjust": ("adjust", "discard"),
 }
 TOOL_OF = {
     "review": "review_spec",
@@ -46,6 +54,11 @@ TOOL_OF = {
     "generate": "generate",
 }
 GOTO = re.compile(r"^(?:goto|go to|edit|step)\s+(\w+)$", re.IGNORECASE)
+EDIT = re.compile(r"^\s*[A-Za-z_][\w.-]*\s*=\s*(?P<value>\S.*)$")
+EXAMPLE_BRIEF = (
+    "5,000 affluent suburban families in Texas and Florida, parents 35 to 54, heavy CTV "
+    "viewers, Q1 2026"
+)
 SPEC_KEYS = set(GenerationSpec.model_fields) | {"schema"}
 _ids = itertools.count(1)
 
@@ -63,6 +76,8 @@ def help_text(wizard: WizardState) -> str:
     lines = [
         where,
         "",
+        f"- describe the market in plain English (e.g. *{EXAMPLE_BRIEF}*): I show what I "
+        "understood, then `apply` or `adjust`",
         "- `field = value` edits the current step (dotted paths, YAML values; several edits "
         "separated by new lines or `;`)",
         "- `next` accepts the step, `back` goes to the previous one, `goto <step>` jumps back "
@@ -73,6 +88,36 @@ def help_text(wizard: WizardState) -> str:
     if step:
         lines += ["", f"Example for {step}: `{example_edits(step)}`"]
     return "\n".join(lines)
+
+
+def welcome_text(wizard: WizardState) -> str:
+    """The opening invitation: a description first, exact edits as the precise path."""
+    return (
+        "**Describe your target market**, e.g. "
+        f"*{EXAMPLE_BRIEF}*. I read it without a language model and show what I understood, "
+        "step by step, before anything changes.\n\n"
+        f"For exact values type `field = value` ({example_edits('households')}); `help` lists "
+        "every command.\n\n" + help_text(wizard).split("\n", 1)[0]
+    )
+
+
+def looks_like_edits(text: str) -> bool:
+    """Every line (or ``;`` part) is ``dotted.path = value`` with one YAML value."""
+    parts = [p.strip() for p in re.split(r"[;\n]", text) if p.strip()]
+    if not parts:
+        return False
+    for part in parts:
+        match = EDIT.match(part)
+        if match is None:
+            return False
+        value = match.group("value").strip()
+        if ", " in value and value[0] not in "{[":
+            return False
+        try:
+            yaml.safe_load(value)
+        except yaml.YAMLError:
+            return False
+    return True
 
 
 def looks_like_spec(text: str) -> dict[str, Any] | None:
@@ -94,9 +139,10 @@ class GuidedMode:
     def __init__(self, wizard: WizardState, tools: list[BaseTool]):
         self.wizard = wizard
         self.tools = {t.name: t for t in tools}
+        self.pending: Interpretation | None = None  # a reading waiting for apply or adjust
 
     def welcome(self) -> list[Item]:
-        return [AssistantMessage(help_text(self.wizard)), *self._show()]
+        return [AssistantMessage(welcome_text(self.wizard)), *self._show()]
 
     def handle(self, text: str, emit: Callable[[Item], None]) -> None:
         """Act on one user message, emitting what the UI shows."""
@@ -108,6 +154,16 @@ class GuidedMode:
             self._emit_all(emit, self._show())
         elif command == "help":
             emit(AssistantMessage(help_text(self.wizard)))
+        elif command == "apply":
+            self._apply(emit)
+        elif command == "adjust":
+            self.pending = None
+            emit(
+                AssistantMessage(
+                    "Nothing was applied. Describe it again with your corrections, or set exact "
+                    "values with `field = value`."
+                )
+            )
         elif command == "accept":
             step = self.wizard.current_step
             if step is None:
@@ -124,8 +180,10 @@ class GuidedMode:
             emit(self._call("load_spec", yaml_text=stripped.split("\n", 1)[1]))
         elif looks_like_spec(stripped) is not None:
             emit(self._call("load_spec", yaml_text=stripped))
-        else:
+        elif looks_like_edits(stripped):
             self._edit(stripped, emit)
+        else:
+            self.describe(stripped, emit)
 
     # ------------------------------------------------------------ actions
 
@@ -170,6 +228,72 @@ class GuidedMode:
             emit(AssistantMessage("\n".join(f"- {p}" for p in error.problems)))
             return
         emit(self._call(f"set_{step}", **update))
+
+    # ------------------------------------------------------------ plain English
+
+    def describe(self, text: str, emit: Callable[[Item], None]) -> None:
+        """Read a description offline and show what it would change (nothing changes yet)."""
+        reading = interpret(text, self.wizard.data())
+        step = self.wizard.current_step
+        self.pending = None
+        if not reading.understood:
+            lines = [f"I did not understand {text!r}: none of its words maps to a spec field."]
+            if reading.unsupported:
+                lines += [f'- "{u.phrase}": {u.reason}' for u in reading.unsupported]
+            emit(AssistantMessage("\n".join([*lines, "", help_text(self.wizard)])))
+            return
+        if reading.refused:
+            emit(ToolResult("interpret_brief", understood(reading), False, step))
+            return
+        self.pending = reading
+        text = f"{understood(reading)}\n\n{apply_hint(reading)}"
+        emit(ToolResult("interpret_brief", text, True, step))
+
+    def _apply(self, emit: Callable[[Item], None]) -> None:
+        """Fill every step the pending reading touches through its tool, in order, then open
+        those steps again so the user reviews each one."""
+        reading, self.pending = self.pending, None
+        updates = step_updates(reading) if reading is not None else {}
+        if not updates:
+            emit(AssistantMessage("Nothing to apply: describe your market first."))
+            return
+        touched = list(updates)
+        for step in touched:
+            failure = self._reach(step)
+            if failure is None:
+                failure = self._checked(self._call(f"set_{step}", **updates[step]))
+            if failure is None and step != touched[-1]:
+                failure = self._checked(self._call("accept_step", step=step))
+            if failure is not None:
+                emit(failure)
+                return
+        self.wizard.reopen(touched)
+        emit(
+            AssistantMessage(
+                f"Applied: {listed(touched)} filled. Review each step below and accept it to go on "
+                "(`field = value` changes an exact value)."
+            )
+        )
+        emit(self._call("goto_step", step=touched[0]))
+
+    def _reach(self, step: str) -> ToolResult | None:
+        """Make ``step`` current: go back to it, or accept the open steps before it."""
+        while self.wizard.current_step != step:
+            current = self.wizard.current_step
+            if (
+                step in self.wizard.accepted
+                or current is None
+                or STEPS.index(current) > STEPS.index(step)
+            ):
+                return self._checked(self._call("goto_step", step=step))
+            failure = self._checked(self._call("accept_step", step=current))
+            if failure is not None:
+                return failure
+        return None
+
+    @staticmethod
+    def _checked(result: ToolResult) -> ToolResult | None:
+        return None if result.ok else result
 
     def _update(self, step: str, lines: list[str]) -> dict[str, Any]:
         """The update that applies ``path = value`` lines to the current step."""

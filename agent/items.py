@@ -47,11 +47,13 @@ class Progress:
 
 @dataclass(frozen=True)
 class TurnEnd:
-    """``step`` is None once every step is accepted; ``offered`` are the tools available now."""
+    """``step`` is None once every step is accepted; ``offered`` are the tools available now;
+    ``brief_pending``: a plain-English reading waits to be applied or adjusted."""
 
     step: str | None
     can_generate: bool
     offered: tuple[str, ...]
+    brief_pending: bool = False
 
 
 Item = AssistantDelta | AssistantMessage | ToolCall | ToolResult | Progress | TurnEnd

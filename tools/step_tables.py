@@ -68,6 +68,11 @@ def _leaf(value: Any) -> str:
     return _number(value)
 
 
+def value_text(value: Any) -> str:
+    """A value as the step tables show it (maps by largest weight, long lists cut)."""
+    return _leaf(value)
+
+
 def _nested(model: type[BaseModel], key: str) -> type[BaseModel] | None:
     info = next((f for n, f in model.model_fields.items() if key in (n, f.alias)), None)
     return section_type(info.annotation) if info is not None else None

@@ -20,10 +20,18 @@ from tools.actions import (
     RunLogger,
     Runner,
 )
+from tools.brief import InterpretBrief
 from tools.steps import step_tools
 from tools.wizard import WizardState
 
-ALWAYS = ("goto_step", "review_spec", "estimate_sizes", "export_spec", "load_spec")
+ALWAYS = (
+    "goto_step",
+    "review_spec",
+    "estimate_sizes",
+    "export_spec",
+    "load_spec",
+    "interpret_brief",
+)
 
 
 def make_tools(
@@ -38,6 +46,7 @@ def make_tools(
         EstimateSizes(wizard=wizard),
         ExportSpec(wizard=wizard),
         LoadSpec(wizard=wizard),
+        InterpretBrief(wizard=wizard),
         Generate(wizard=wizard, runner=runner, tracker=tracker),
     ]
 

@@ -220,6 +220,12 @@ class WizardState:
                 )
             self.step_index = STEPS.index(step)
 
+    def reopen(self, steps: list[str]) -> None:
+        """Open accepted ``steps`` again (to review them) and make the first open step current."""
+        with self._lock:
+            self.accepted.difference_update(steps)
+            self.step_index = self._first_open()
+
     def load(self, spec: GenerationSpec) -> None:
         """Replace the whole spec by a validated one; every step counts as accepted.
 

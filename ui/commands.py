@@ -21,13 +21,26 @@ COMMANDS = {
     "review": "review",
     "export": "export",
     "generate": "generate",
+    "apply": "apply",
+    "adjust": "adjust",
 }
+BRIEF_BUTTONS = (("apply", "Apply", "check-check"), ("adjust", "Adjust", "pencil"))
 
 
 def turn_end(session: AgentSession) -> TurnEnd:
     """The wizard's state after a turn, as ``AgentSession`` reports it."""
     wizard = session.wizard
-    return TurnEnd(wizard.current_step, wizard.can_generate, tuple(sorted(offered_names(wizard))))
+    return TurnEnd(
+        wizard.current_step,
+        wizard.can_generate,
+        tuple(sorted(offered_names(wizard))),
+        session.guided.pending is not None,
+    )
+
+
+def brief_buttons(end: TurnEnd) -> tuple[tuple[str, str, str], ...]:
+    """Apply and Adjust, while a plain-English reading waits for one of them."""
+    return BRIEF_BUTTONS if end.brief_pending else ()
 
 
 async def run_command(session: AgentSession, text: str) -> list[Item]:

@@ -27,9 +27,11 @@ def welcome(user_line: str, mode: str, model_label: str) -> str:
     steps = "\n".join(f"{i}. **{name}**: {what}" for i, (name, what) in enumerate(STEP_LINES, 1))
     if mode == "guided":
         how = (
-            "You are in the **guided mode** (no language model configured): type `field = value` "
-            "to change the current step (e.g. `count = 5000`, `states = {TX: 0.6, FL: 0.4}`), "
-            "`next` to accept it, `back`, `review`, `estimate`, `export`, `generate` or `help`."
+            "You are in the **guided mode** (no language model configured): describe the market "
+            "in plain English and the offline interpreter shows what it understood, step by step, "
+            "for you to **Apply** or **Adjust**; `field = value` sets an exact value (e.g. "
+            "`count = 5000`, `states = {TX: 0.6, FL: 0.4}`); `next` accepts a step, then `back`, "
+            "`review`, `estimate`, `export`, `generate` or `help`."
         )
     else:
         how = (
@@ -57,7 +59,7 @@ def edit_hint(step: str | None, mode: str) -> str:
             "Every step is accepted. To change one, type `goto <step>` "
             f"({', '.join(STEPS)}), then `field = value`."
         )
-    plain = " Or just say what you want in plain English." if mode == "agent" else ""
+    plain = " Or just say what you want in plain English."
     return (
         f"Type `field = value` to change **{step}** (dotted paths inside the step, YAML values; "
         f"several edits separated by `;` or new lines).{plain}\n\n"

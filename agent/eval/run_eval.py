@@ -1,13 +1,17 @@
 """Run the plain-English briefs through the agent and report accuracy per spec field.
 
-    uv run python -m agent.eval.run_eval [--model configured|scripted] [--out DIR]
-                                         [--only ID ...] [--min-accuracy 0.9]
+    uv run python -m agent.eval.run_eval [--model configured|scripted|offline|offline-agent]
+                                         [--out DIR] [--only ID ...] [--min-accuracy 0.9]
 
 ``configured`` uses the model ``agent.models.choose_model`` finds (Databricks endpoint or an
 OpenAI-compatible server); ``scripted`` replays, per brief, the tool calls that set the expected
-values (CI keeps the harness alive with it; its accuracy must be 100%). Every brief runs in a
-fresh AgentSession whose generation is disabled: only the resolved spec is scored. Writes
-``report.md`` and ``report.json`` to ``--out``.
+values (CI keeps the harness alive with it; its accuracy must be 100%). ``offline`` needs no
+model: the guided mode reads each brief with the offline interpreter, applies the reading and
+accepts every step, as a user pressing Apply then Accept would. ``offline-agent`` is the agent
+path that uses the interpreter: a scripted model calls ``interpret_brief``, then passes the
+reading's update for each step to its tool. Every brief runs in a fresh AgentSession whose
+generation is disabled: only the resolved spec is scored. Writes ``report.md`` and
+``report.json`` to ``--out``.
 """
 
 from __future__ import annotations
@@ -29,8 +33,10 @@ from agent.eval.matchers import concrete, lookup, matches
 from agent.items import ToolResult
 from agent.models import choose_model
 from agent.scripted import ScriptedChatModel, say, tool_call
+from generators.brief import interpret
 from generators.spec import GenerationSpec
 from generators.spec.io import apply_overrides
+from tools.brief import step_updates
 from tools.partial import diff
 from tools.wizard import STEP_MODELS, STEPS, WizardState, owner
 
@@ -123,6 +129,21 @@ def scripted_turns(brief: dict[str, Any]) -> list[AIMessage]:
     return turns
 
 
+def offline_turns(brief: dict[str, Any]) -> list[AIMessage]:
+    """The agent turns that follow the offline interpreter: interpret_brief, then each step's
+    update and acceptance in order (stopping where the brief is refused)."""
+    reading = interpret(brief["brief"])
+    turns = [tool_call("interpret_brief", text=brief["brief"])]
+    if reading.refused:
+        return [*turns, say("This brief cannot be built as stated.")]
+    updates = step_updates(reading)
+    for step in STEPS:
+        if step in updates:
+            turns.append(tool_call(f"set_{step}", **updates[step]))
+        turns.append(tool_call("accept_step", step=step))
+    return [*turns, say("Every step is accepted.")]
+
+
 # ---------------------------------------------------------------- running and scoring
 
 
@@ -142,6 +163,23 @@ def run_brief(brief: dict[str, Any], model: BaseChatModel) -> BriefResult:
         items += session.send_sync(FOLLOW_UP)
         turns += 1
         idle = idle + 1 if len(session.wizard.accepted) == accepted else 0
+    return score(brief, session, items, turns)
+
+
+def run_offline(brief: dict[str, Any]) -> BriefResult:
+    """One brief in the guided mode: the description, Apply, then Accept until done."""
+    session = AgentSession(None, runner=_no_generation, tracker=None)
+    items = session.send_sync(brief["brief"])
+    turns = 1
+    if session.guided.pending is not None:
+        items += session.send_sync("apply")
+        turns += 1
+        while session.current_step is not None and turns < MAX_TURNS:
+            accepted = len(session.wizard.accepted)
+            items += session.send_sync("next")
+            turns += 1
+            if len(session.wizard.accepted) == accepted:
+                break
     return score(brief, session, items, turns)
 
 
@@ -165,10 +203,14 @@ def score(brief: dict[str, Any], session: AgentSession, items: list, turns: int)
 
 
 def evaluate(
-    briefs: list[dict[str, Any]], model_for: Callable[[dict[str, Any]], BaseChatModel]
+    briefs: list[dict[str, Any]], model_for: Callable[[dict[str, Any]], BaseChatModel] | None
 ) -> dict[str, Any]:
-    """Run every brief; the report as a JSON-compatible dict."""
-    results = [run_brief(brief, model_for(brief)) for brief in briefs]
+    """Run every brief (in the guided mode when ``model_for`` is None); the report as a
+    JSON-compatible dict."""
+    results = [
+        run_offline(brief) if model_for is None else run_brief(brief, model_for(brief))
+        for brief in briefs
+    ]
     per_field: dict[str, dict[str, int]] = {}
     for r in results:
         for path, ok in r.fields.items():
@@ -241,7 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m agent.eval.run_eval", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--model", choices=("configured", "scripted"), default="configured")
+    parser.add_argument(
+        "--model",
+        choices=("configured", "scripted", "offline", "offline-agent"),
+        default="configured",
+    )
     parser.add_argument("--briefs", type=Path, default=BRIEFS)
     parser.add_argument("--out", type=Path, default=Path("eval_report"))
     parser.add_argument("--only", nargs="*", help="brief ids to run (default: all)")
@@ -250,11 +296,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     briefs = [b for b in load_briefs(args.briefs) if not args.only or b["id"] in args.only]
+    model_for: Callable[[dict[str, Any]], BaseChatModel] | None
     if args.model == "scripted":
         label = "scripted model"
 
         def model_for(brief: dict[str, Any]) -> BaseChatModel:
             return ScriptedChatModel(responses=scripted_turns(brief))
+    elif args.model == "offline":
+        label, model_for = "offline interpreter (guided mode)", None
+    elif args.model == "offline-agent":
+        label = "offline interpreter (agent path, interpret_brief)"
+
+        def model_for(brief: dict[str, Any]) -> BaseChatModel:
+            return ScriptedChatModel(responses=offline_turns(brief))
     else:
         choice = choose_model()
         if choice.model is None:

@@ -45,6 +45,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_spec_args(
         spec_commands.add_parser("validate", help="check a spec; exit 2 listing problems")
     )
+    from_text = spec_commands.add_parser(
+        "from-text",
+        help="a plain-English brief read with no language model into a full spec",
+    )
+    from_text.add_argument("brief", help="the market description, or - to read standard input")
+    from_text.add_argument("-o", "--output", help="file to write (stdout when omitted)")
+    from_text.add_argument("--base", help="spec file the brief edits (default: the default spec)")
 
     estimate = commands.add_parser(
         "estimate", help="expected rows and time per table, without Spark"
@@ -109,14 +116,39 @@ def _load(args: argparse.Namespace) -> GenerationSpec:
     return spec
 
 
-def _spec_init(args: argparse.Namespace) -> int:
-    text = spec_to_yaml(GenerationSpec())
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-        print(f"wrote {args.output}", file=sys.stderr)
+def _write_spec(spec: GenerationSpec, output: str | None) -> int:
+    """The spec as YAML to ``output``, or to stdout when None."""
+    text = spec_to_yaml(spec)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return EXIT_OK
+
+
+def _spec_init(args: argparse.Namespace) -> int:
+    return _write_spec(GenerationSpec(), args.output)
+
+
+def _spec_from_text(args: argparse.Namespace) -> int:
+    """Write the base spec plus the brief's edits; every edit and leftover on stderr; exit 2
+    with the spec rules' problems (and no file) when the brief contradicts itself."""
+    from generators.brief import interpret
+    from generators.brief.lines import reading_lines
+
+    text = sys.stdin.read() if args.brief == "-" else args.brief
+    base = load_spec(args.base) if args.base else None
+    reading = interpret(text, base)
+    for line in reading_lines(reading):
+        print(line, file=sys.stderr)
+    if reading.spec is None:
+        raise SpecError(reading.problems)
+    if not reading.edits:
+        print("nothing in the brief changes the spec", file=sys.stderr)
+    for warning in spec_warnings(reading.spec):
+        print(f"warning: {warning}", file=sys.stderr)
+    return _write_spec(reading.spec, args.output)
 
 
 def _spec_validate(args: argparse.Namespace) -> int:
@@ -165,6 +197,7 @@ def _docs(args: argparse.Namespace) -> int:
 
 HANDLERS = {
     "init": _spec_init,
+    "from-text": _spec_from_text,
     "spec-validate": _spec_validate,
     "estimate": _estimate,
     "generate": _generate,
@@ -177,11 +210,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; returns the exit code (also used by the console script)."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    key = (
-        args.command
-        if args.command != "spec"
-        else ("init" if args.spec_command == "init" else "spec-validate")
-    )
+    key = args.command
+    if args.command == "spec":
+        key = args.spec_command if args.spec_command in ("init", "from-text") else "spec-validate"
     try:
         return HANDLERS[key](args)
     except SpecError as error:
