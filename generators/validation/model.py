@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from generators.validation.attribution import AttributionSection
 
 Verdict = Literal["pass", "warn", "fail"]
 Kind = Literal["hard", "stat"]
@@ -114,7 +117,8 @@ def share_stat(
 
 @dataclass
 class Report:
-    """All checks of one validation, with where the tables and the spec came from."""
+    """All checks of one validation, with where the tables and the spec came from, and the
+    informational "Attribution against truth" section (None when its tables are absent)."""
 
     catalog: str
     schema: str
@@ -125,6 +129,7 @@ class Report:
     checks: list[Check]
     notes: list[str] = field(default_factory=list)
     path: str | None = None
+    attribution: AttributionSection | None = None
 
     @property
     def passed(self) -> bool:
@@ -167,4 +172,5 @@ class Report:
             "rows": self.rows,
             "notes": self.notes,
             "checks": [asdict(c) for c in self.checks],
+            "attribution_vs_truth": self.attribution.to_dict() if self.attribution else None,
         }

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from generators.validation.attribution import AttributionSection
 from generators.validation.model import Check, Report
 from generators.validation.plots import write_plots
 
@@ -80,6 +81,7 @@ def render_markdown(report: Report, plots: list[str]) -> str:
         for c in stats
     ]
     lines += _campaign_table(report.checks)
+    lines += _attribution_table(report.attribution)
     if plots:
         lines += ["", "## Plots", ""]
         lines += [f"![{p.removesuffix('.png')}]({p})" for p in plots]
@@ -105,6 +107,39 @@ def _campaign_table(checks: list[Check]) -> list[str]:
         f"[{r['ci_low']:.4f}, {r['ci_high']:.4f}] | {'yes' if r['covered'] else 'no'} |"
         for r in lift.data["campaigns"]
     ]
+    return lines
+
+
+def _attribution_table(section: AttributionSection | None) -> list[str]:
+    if section is None:
+        return []
+    lines = [
+        "",
+        "## Attribution against truth",
+        "",
+        "Credit per campaign is the sum of outcome_metrics.attribution_weight over touches "
+        "(organic rows credit no campaign);",
+        "truth is campaign_ground_truth.true_incremental_conversions. Errors are summed over "
+        "campaigns; over-credit is",
+        "weight given to conversions that would have happened anyway, under-credit "
+        "incremental conversions left organic.",
+        "",
+        "| model | credited | true incremental | absolute error | relative error "
+        "| signed error | over-credit | under-credit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {m.model} | {m.credited:,.1f} | {m.true_incremental:,} | {m.absolute_error:,.1f} | "
+        f"{'' if m.relative_error is None else f'{m.relative_error:.1%}'} | "
+        f"{m.signed_error:+,.1f} | {m.over_credit:,.1f} | {m.under_credit:,.1f} |"
+        for m in section.models
+    ]
+    if section.models_agree and len(section.models) > 1:
+        lines += [
+            "",
+            "Every model gives each campaign the same credit: touch paths never cross campaigns, "
+            "so the models differ only in how they split a conversion among its touches.",
+        ]
     return lines
 
 

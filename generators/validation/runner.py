@@ -20,6 +20,7 @@ from generators.spec.io import parse_spec, parse_spec_text
 from generators.storage import LocalDeltaWarehouse, TableWriter
 from generators.validation import contract
 from generators.validation.activity import activity_checks
+from generators.validation.attribution import attribution_vs_truth
 from generators.validation.campaign_checks import campaign_checks
 from generators.validation.hard import hard_checks
 from generators.validation.model import Report
@@ -58,6 +59,7 @@ def validate_tables(
         rows=rows,
         checks=checks,
         notes=_notes(present, spec_source),
+        attribution=attribution_vs_truth(present),
     )
 
 

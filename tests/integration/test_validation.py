@@ -113,7 +113,7 @@ def test_clean_run_statistics_are_within_tolerance(clean):
     assert all(c.verdict in ("pass", "warn") for c in stats.values())
 
 
-def test_report_folder_has_json_markdown_and_plots(clean):
+def test_report_folder_has_json_markdown_and_plots(clean, spec):
     folder = Path(clean.path)
     document = json.loads((folder / "report.json").read_text())
     assert document["passed"] is True
@@ -123,6 +123,9 @@ def test_report_folder_has_json_markdown_and_plots(clean):
     markdown = (folder / "report.md").read_text()
     assert markdown.splitlines()[2].startswith("**Verdict: PASSED**")
     assert "## Lift per campaign" in markdown
+    attribution = document["attribution_vs_truth"]
+    assert [m["model"] for m in attribution["models"]] == sorted(spec.responses.attribution.models)
+    assert "## Attribution against truth" in markdown
     for plot in PLOTS:
         assert (folder / plot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", plot
         assert f"]({plot})" in markdown
