@@ -1,5 +1,6 @@
 """Step 2, demographics: householder age, gender, education, employment, and the
-cross-device identity graph (identifier presence, devices, sharing, cookie churn)."""
+cross-device identity graph (identifier presence, devices, sharing, cookie churn, and how hard it
+is to resolve: ``noise``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from generators.spec.domains import (
     GENDERS,
     IDENTIFIER_TYPES,
 )
+from generators.spec.noise import IdentityNoiseSpec
 
 
 class IdentitySpec(Strict):
@@ -48,6 +50,12 @@ class IdentitySpec(Strict):
         le=3650,
         description="Mean lifetime of a browser cookie in days; shorter means more cookie churn "
         "(several cookies per browser over the window).",
+    )
+    noise: IdentityNoiseSpec = Field(
+        default_factory=IdentityNoiseSpec,
+        description="How hard the graph is to resolve (spec_version 2): a preset (easy, "
+        "realistic, hard) of shared networks, IP churn, moves, devices changing hands and wrong "
+        "third-party links; spec_version 1 has none.",
     )
 
     @field_validator("devices_per_person")
