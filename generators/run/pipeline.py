@@ -185,7 +185,7 @@ class _Run:
                 node, node.build(BuildContext(self.spark, self.spec, upstream, expected))
             )
             result = self.writer.stage(
-                node.name, df, node.columns, node.description, run_id=self.run_id
+                node.name, df, node.comments(df.columns), node.description, run_id=self.run_id
             )
         self.staged[node.name] = result
         seconds = perf_counter() - started

@@ -8,6 +8,7 @@ integrity holds by construction. All values stay below 2**63 for up to 10**9 hou
 | household_id | 0 .. households.count - 1 (an append adds old count .. new count - 1) | |
 | individual_id | household_id * 16 + member (member < 16) | MEMBER_SLOTS |
 | mapping_id | individual_id * 256 + slot (slot < 256) | MAPPING_SLOTS |
+| noise mapping_id | 2**61 + individual_id * 2**16 + slot (rows only a noisy graph has, ``generators.tables.identity_noise``) | NOISE_MAPPING_OFFSET, NOISE_MAPPING_SLOTS |
 | event_id | segment * 2**55 + individual_id * 2**20 + k (k < 2**20; segment of the window, ``generators.spec.window``, < 256) | EVENT_SLOTS, EVENT_SEGMENT_SLOTS |
 | campaign_id | 1 .. campaign_total(spec) (< 1024) | CAMPAIGN_SLOTS |
 | exposure_id | (individual_id * 1024 + campaign_id) * 2**14 + k (k < 2**14 - 1) | EXPOSURE_SLOTS |
@@ -32,6 +33,8 @@ from generators.spec.capacity import (
     EXPOSURE_SLOTS,
     MAPPING_SLOTS,
     MEMBER_SLOTS,
+    NOISE_MAPPING_OFFSET,
+    NOISE_MAPPING_SLOTS,
     RESPONSE_SLOTS,
 )
 
@@ -52,6 +55,12 @@ def household_of(individual_id: Column) -> Column:
 def mapping_id(individual_id: Column, slot: Column | int) -> Column:
     """The id of identifier slot ``slot`` of an individual."""
     return individual_id * F.lit(MAPPING_SLOTS) + _col(slot).cast("long")
+
+
+def noise_mapping_id(individual_id: Column, slot: Column | int) -> Column:
+    """The id of noise slot ``slot`` of an individual: above every ``mapping_id``, below 2**62."""
+    base = individual_id * F.lit(NOISE_MAPPING_SLOTS) + _col(slot).cast("long")
+    return base + F.lit(NOISE_MAPPING_OFFSET)
 
 
 def event_id(individual_id: Column, k: Column | int, segment: int = 0) -> Column:

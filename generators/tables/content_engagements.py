@@ -174,7 +174,9 @@ def _active_people(
         age,
         F.col("household_size"),
         activity.alias("_activity"),
-        identity_mappings.identity_facts(spec, iid, hid, age).alias("_identity"),
+        identity_mappings.identity_facts(
+            spec, iid, hid, age, F.col("employment_status"), F.col("state")
+        ).alias("_identity"),
         *(w.alias(f"_category_weight_{i}") for i, w in enumerate(category_weights)),
         *(w.alias(f"_device_weight_{i}") for i, w in enumerate(device_weights)),
     )

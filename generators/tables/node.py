@@ -41,8 +41,9 @@ class BuildContext:
 @dataclass(frozen=True)
 class TableNode:
     """One generated table. ``columns`` maps every column to its description (written into the
-    Delta schema and the data dictionary); ``key`` is one column or a composite of several;
-    ``expected_rows`` estimates its size from the spec."""
+    Delta schema and the data dictionary); ``optional_columns`` are those of them only some
+    specs generate; ``key`` is one column or a composite of several; ``expected_rows``
+    estimates its size from the spec."""
 
     name: str
     build: Callable[[BuildContext], DataFrame]
@@ -51,6 +52,16 @@ class TableNode:
     columns: Mapping[str, str]
     key: str | tuple[str, ...]
     expected_rows: Callable[[GenerationSpec], float] | None = field(default=None, compare=False)
+    optional_columns: frozenset[str] = frozenset()
+
+    def comments(self, present: Sequence[str]) -> dict[str, str]:
+        """The descriptions of a built table's columns (``present``): every column but the
+        optional ones it does not have."""
+        return {
+            column: text
+            for column, text in self.columns.items()
+            if column in present or column not in self.optional_columns
+        }
 
     @property
     def key_columns(self) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 A line names the table, its key and the tables it reads; the table's module,
 ``generators/tables/<table>.py``, provides
 ``build(ctx)``, ``COLUMNS`` (column → description), ``expected_rows(spec)`` and the table's
-description (``DESCRIPTION``, else the first paragraph of its docstring).
+description (``DESCRIPTION``, else the first paragraph of its docstring), and, when only some
+specs generate some of its columns, ``OPTIONAL_COLUMNS``.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def node(
         columns=module.COLUMNS,
         key=key,
         expected_rows=module.expected_rows,
+        optional_columns=frozenset(getattr(module, "OPTIONAL_COLUMNS", ())),
     )
 
 
