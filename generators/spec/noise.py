@@ -10,17 +10,17 @@ docs/spec.md#identity-noise:
 |---|---|---:|---:|---:|
 | networks.workplace | share of employed people 16+ seen on their workplace's network | 0 | 0.5 | 0.7 |
 | networks.campus | share of students seen on a campus network | 0 | 0.6 | 0.85 |
-| networks.public_wifi | share of people 13+ seen on a public Wi-Fi network | 0 | 0.2 | 0.4 |
-| networks.carrier_nat | share of people 13+ with a mobile identifier seen through carrier NAT | 0 | 0.6 | 0.9 |
-| networks.people_per_network | mean people of the world per workplace or public network | 1 | 14 | 7 |
+| networks.public_wifi | share of people 13+ seen on a public Wi-Fi network | 0 | 0.2 | 0.3 |
+| networks.carrier_nat | share of people 13+ with a mobile ad id seen through carrier NAT | 0 | 0.6 | 0.9 |
+| networks.people_per_network | mean people of the world per workplace or public network | 1 | 40 | 25 |
 | networks.ip_only_event_share | share of browser events identified by their IP address alone | 0 | 0.1 | 0.25 |
 | churn.ip_lease_days | mean days a residential IP address lasts (0: the whole window) | 0 | 60 | 10 |
 | churn.move_rate_per_year | share of households moving per year | 0 | 0.09 | 0.2 |
-| churn.device_transfer_rate_per_year | share of personal phones and computers changing owner per year | 0 | 0.1 | 0.3 |
+| churn.device_transfer_rate_per_year | share of personal phones and computers changing owner per year | 0 | 0.1 | 0.2 |
 | churn.handoff_hours | largest gap or overlap (hours) between consecutive cookies or IP leases | 0 | 24 | 72 |
 | links.deterministic_share | share of linkable identifiers linked by a deterministic match | 0 | 0.15 | 0.1 |
-| links.probabilistic_share | share of linkable identifiers linked by a probabilistic match | 0 | 0.2 | 0.35 |
-| links.wrong_share | share of probabilistic links that point at the wrong person | 0 | 0.1 | 0.25 |
+| links.probabilistic_share | share of linkable identifiers linked by a probabilistic match | 0 | 0.2 | 0.25 |
+| links.wrong_share | share of probabilistic links that point at the wrong person | 0 | 0.1 | 0.15 |
 """
 
 from __future__ import annotations
@@ -68,8 +68,8 @@ class NoiseRates:
 
 PRESET_RATES: dict[str, NoiseRates] = {
     "easy": NoiseRates(0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0),
-    "realistic": NoiseRates(0.5, 0.6, 0.2, 0.6, 14, 0.1, 60, 0.09, 0.1, 24, 0.15, 0.2, 0.1),
-    "hard": NoiseRates(0.7, 0.85, 0.4, 0.9, 7, 0.25, 10, 0.2, 0.3, 72, 0.1, 0.35, 0.25),
+    "realistic": NoiseRates(0.5, 0.6, 0.2, 0.6, 40, 0.1, 60, 0.09, 0.1, 24, 0.15, 0.2, 0.1),
+    "hard": NoiseRates(0.7, 0.85, 0.3, 0.9, 25, 0.25, 10, 0.2, 0.2, 72, 0.1, 0.25, 0.15),
 }
 
 
@@ -90,11 +90,11 @@ class NetworkNoise(Strict):
     )
     public_wifi: float | None = _share(
         "Share (0-1) of people 13+ seen on a public Wi-Fi network (cafés, airports, libraries) "
-        "in the window (realistic 0.2, hard 0.4)."
+        "in the window (realistic 0.2, hard 0.3)."
     )
     carrier_nat: float | None = _share(
-        "Share (0-1) of people 13+ with a mobile ad id or mobile browser whose cellular traffic "
-        "leaves through a carrier-grade NAT address shared by many users (realistic 0.6, hard 0.9)."
+        "Share (0-1) of people 13+ with a mobile ad id (a phone) whose cellular traffic leaves "
+        "through a carrier-grade NAT address shared by many users (realistic 0.6, hard 0.9)."
     )
     people_per_network: float | None = Field(
         default=None,
@@ -102,7 +102,7 @@ class NetworkNoise(Strict):
         le=1000,
         description="Mean people of the generated world per workplace or public Wi-Fi network "
         "(campus networks hold 3 times as many, carrier NAT addresses 4 times); sizes are "
-        "heavy-tailed, smaller networks look more like households (realistic 14, hard 7). "
+        "heavy-tailed, smaller networks look more like households (realistic 40, hard 25). "
         "Null: the preset's value.",
     )
     ip_only_event_share: float | None = _share(
@@ -137,7 +137,7 @@ class ChurnNoise(Strict):
         le=2,
         description="Share of personal phones and computers changing owner per year: passed "
         "on to another household member or sold to another household, seen with the new owner "
-        "from that day (realistic 0.1, hard 0.3). Null: the preset's value.",
+        "from that day (realistic 0.1, hard 0.2). Null: the preset's value.",
     )
     handoff_hours: float | None = Field(
         default=None,
@@ -159,7 +159,7 @@ class LinkNoise(Strict):
     )
     probabilistic_share: float | None = _share(
         "Share (0-1) of the same identifiers linked by a probabilistic match, with a match "
-        "confidence (realistic 0.2, hard 0.35)."
+        "confidence (realistic 0.2, hard 0.25)."
     )
     wrong_share: float | None = Field(
         default=None,
@@ -167,7 +167,7 @@ class LinkNoise(Strict):
         le=0.9,
         description="Share (0-0.9) of probabilistic links that point at the wrong person: half "
         "of them at another member of the household, half at a person of another household "
-        "(realistic 0.1, hard 0.25). Null: the preset's value.",
+        "(realistic 0.1, hard 0.15). Null: the preset's value.",
     )
 
 

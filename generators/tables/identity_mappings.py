@@ -443,7 +443,6 @@ def _noise_facts(
     slot = identity_noise.NETWORK_SLOT
     adult = age >= MIN_PERSONAL_ID_AGE
     work = noise.work_network(iid, age, employment_status)
-    mobile = maid | (adult & person.browser(_browser("mobile")))
 
     def network(kind: Column, noise_slot: int) -> Column:
         return _identifier(
@@ -463,7 +462,7 @@ def _noise_facts(
             adult & noise.on_public_wifi(iid), network(F.lit("public_wifi"), slot["public_wifi"])
         ),
         "nat": F.when(
-            mobile & noise.behind_nat(iid), network(F.lit("carrier_nat"), slot["carrier_nat"])
+            maid & noise.behind_nat(iid), network(F.lit("carrier_nat"), slot["carrier_nat"])
         ),
     }
 
@@ -798,7 +797,6 @@ def _noisy_mappings(
     )
     adult = age >= MIN_PERSONAL_ID_AGE
     leases = noise.lease_count(F.col("_lease")).cast("int")
-    mobile = person.has("mobile_ad_id") | person.browser(_browser("mobile"))
     virtual = identity_noise.virtual_slot
     extra = F.concat(
         _slots_if(
@@ -811,7 +809,7 @@ def _noisy_mappings(
             adult & noise.on_public_wifi(iid), virtual(identity_noise.NETWORK_SLOT["public_wifi"])
         ),
         _slots_if(
-            adult & mobile & noise.behind_nat(iid),
+            adult & person.has("mobile_ad_id") & noise.behind_nat(iid),
             virtual(identity_noise.NETWORK_SLOT["carrier_nat"]),
         ),
     )
@@ -875,9 +873,15 @@ def _noisy_decisions(
     next_owner = F.when(transfer_at.isNotNull(), noise.next_owner(iid, at.j, hid, size))
     ctv = slot == SLOT_CTV
     linkable = ~virtual & (ctv | (slot == SLOT_MAID) | at.is_device | at.is_cookie)
-    key = F.when(ctv, identity_noise.household_key(hid)).otherwise(ids.mapping_id(iid, slot))
+    # a household's CTV id is linked once, a browser's cookies together, the rest one by one
+    key = (
+        F.when(ctv, identity_noise.household_key(hid))
+        .when(cookie, ids.mapping_id(iid, _cookie_slot(b, F.lit(0))))
+        .otherwise(ids.mapping_id(iid, slot))
+    )
     source = F.when(linkable, noise.link_source(key)).otherwise(F.lit("observed"))
     probabilistic = source == "probabilistic_match"
+    row_key = ids.mapping_id(iid, slot)
     member = iid - hid * F.lit(MEMBER_SLOTS)
     wrong_to = F.when(
         probabilistic & noise.has_wrong_twin(key) & (~ctv | (member == 0)),
@@ -909,9 +913,11 @@ def _noisy_decisions(
         F.when(next_owner.isNotNull(), transfer_at).alias("_transfer_at"),
         next_owner.alias("_next_owner"),
         source.alias("_source"),
-        F.when(probabilistic, noise.confidence(key, wrong=False)).alias("_confidence"),
+        F.when(probabilistic, noise.confidence(row_key, wrong=False)).alias("_confidence"),
         wrong_to.alias("_wrong_to"),
-        F.when(wrong_to.isNotNull(), noise.confidence(key, wrong=True)).alias("_wrong_confidence"),
+        F.when(wrong_to.isNotNull(), noise.confidence(row_key, wrong=True)).alias(
+            "_wrong_confidence"
+        ),
     )
 
 

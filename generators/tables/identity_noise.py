@@ -16,14 +16,16 @@ really belongs to; for a device's next owner: its previous owner):
 
 **Shared networks.** Employed people 16+ are seen on a workplace network with probability
 ``networks.workplace``, students on a campus network (``campus``), people 13+ on public Wi-Fi
-(``public_wifi``) and people with a mobile identifier behind a carrier NAT address
+(``public_wifi``) and people 13+ with a mobile ad id (a phone) behind a carrier NAT address
 (``carrier_nat``). A network is a pool drawn from the person's key within its scope: the block
-of BLOCK_HOUSEHOLDS consecutive households and the state. A scope holds
+of BLOCK_HOUSEHOLDS consecutive households and the Census region of the person's state (REGIONS:
+large enough scopes that networks are not as small as households only because few people of a
+small state share a block). A scope holds
 ``M = max(1, round(expected members / (people_per_network × SIZE_FACTOR[kind])))`` networks of a
 kind, expected members computed from the spec (mean household size, age mix, employment mix,
 rate), and the person's is ``floor(M × u^SIZE_SKEW)``: low-numbered networks are large, the
 others small, so sizes are heavy-tailed with the configured mean. Its address hashes (seed,
-kind, block, state, network) onto NETWORK_OCTETS; addresses of two networks coincide with
+kind, block, region, network) onto NETWORK_OCTETS; addresses of two networks coincide with
 probability 2⁻²⁸ per pair. Household ids, and so blocks, never change with ``households.count``,
 so networks are the same at any count (appends included).
 
@@ -57,14 +59,16 @@ events need one owner) changes owner at t ~ exponential with mean
 sold (SOLD_SHARE) to the householder of one of the REACH households before its own, else passed
 on to another member (drawn uniformly; possibly a child), whichever exists.
 
-**Third-party links.** Each cookie, mobile ad id, personal device id and CTV id (drawn per
-household) is linked by a ``deterministic_match`` (share ``deterministic_share``), a
+**Third-party links.** Each mobile ad id, personal device id, browser (all its cookies
+alike) and household CTV id is linked by a ``deterministic_match`` (share ``deterministic_share``), a
 ``probabilistic_match`` (``probabilistic_share``, confidence uniform in CORRECT_CONFIDENCE) or
 ``observed``. A probabilistic link gets a wrong twin with probability w / (1 − w)
 (w = ``wrong_share``), so that w of all probabilistic rows are wrong: the same identifier linked
 to another member (WRONG_WITHIN_SHARE; personal identifiers only) or to the householder of one of
-the REACH households before, with a confidence uniform in WRONG_CONFIDENCE. A CTV id's wrong twin
-comes from its householder's row only.
+the REACH households before, with a confidence uniform in WRONG_CONFIDENCE: every cookie of a
+wrongly linked browser points at the same wrong person (a vendor's mistake about a browser
+repeats for its cookies). A CTV id's wrong twin comes from its householder's row only; each
+row's confidence is its own draw.
 """
 
 from __future__ import annotations
@@ -84,7 +88,18 @@ from generators.tables import individuals
 
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_YEAR = 365 * SECONDS_PER_DAY
-BLOCK_HOUSEHOLDS = 1024
+BLOCK_HOUSEHOLDS = 4096
+# Census Bureau regions (https://www2.census.gov/geo/pdfs/maps-data/maps/reference/us_regdiv.pdf)
+REGIONS = {
+    "northeast": ("CT", "ME", "MA", "NH", "RI", "VT", "NJ", "NY", "PA"),
+    "midwest": ("IL", "IN", "MI", "OH", "WI", "IA", "KS", "MN", "MO", "NE", "ND", "SD"),
+    "south": (
+        *("DE", "DC", "FL", "GA", "MD", "NC", "SC", "VA", "WV"),
+        *("AL", "KY", "MS", "TN", "AR", "LA", "OK", "TX"),
+    ),
+    "west": ("AZ", "CO", "ID", "MT", "NV", "NM", "UT", "WY", "AK", "CA", "HI", "OR", "WA"),
+}
+REGION_OF = {state: region for region, states in REGIONS.items() for state in states}
 NETWORK_KINDS = ("workplace", "campus", "public_wifi", "carrier_nat")
 NETWORK_TYPES = ("residential", *NETWORK_KINDS)
 SIZE_FACTOR = {"workplace": 1, "campus": 3, "public_wifi": 1, "carrier_nat": 4}
@@ -108,7 +123,6 @@ NEVER = 2**40  # seconds: a lease that is never renewed, a move that never happe
 WORK_HOURS = (9, 17)
 CELLULAR_SHARE = 0.5
 PUBLIC_WIFI_EVENT_SHARE = 0.1
-MOBILE_BROWSER_SHARE = 0.75  # people 13+ with cookies who have a mobile browser (see mappings)
 
 WRONG_SLOT0, TRANSFER_SLOT0, LEASE_SLOT0 = 0, 256, 1024
 NETWORK_SLOT = {"work": 288, "public_wifi": 289, "carrier_nat": 290}
@@ -178,51 +192,47 @@ class Noise:
         return rng.bernoulli(self.seed, "noise.network.public_wifi", iid, p=self.rates.public_wifi)
 
     def behind_nat(self, iid: Column) -> Column:
-        """The person's cellular traffic (if mobile: the caller's condition) leaves through a
-        carrier NAT address."""
+        """The person's phone (if they have a mobile ad id: the caller's condition) reaches the
+        internet through a carrier NAT address."""
         return rng.bernoulli(self.seed, "noise.network.carrier_nat", iid, p=self.rates.carrier_nat)
 
     def network_ip(self, kind: Column, iid: Column, hid: Column, state: Column) -> Column:
         """The address of the person's network of ``kind`` (a NETWORK_KINDS label column)."""
+        region = F.create_map(*(F.lit(v) for item in REGION_OF.items() for v in item))[state]
+        counts = self.network_counts()
         networks = F.create_map(
-            *(
-                F.lit(v)
-                for (k, s), count in self.network_counts().items()
-                for v in (f"{k}|{s}", count)
-            )
+            *(F.lit(v) for (k, r), count in counts.items() for v in (f"{k}|{r}", count))
         )
-        count = networks[F.concat(kind, F.lit("|"), state)]
+        count = networks[F.concat(kind, F.lit("|"), region)]
         u = rng.uniform(self.seed, "noise.network.member", iid, kind)
         number = F.floor(count * F.pow(u, F.lit(SIZE_SKEW))).cast("long")
         block = F.shiftright(hid, BLOCK_HOUSEHOLDS.bit_length() - 1)
-        h = rng.hash64(self.seed, "noise.network.ip", kind, block, state, number)
-        first = element(
-            list(NETWORK_OCTETS),
-            F.pmod(F.shiftright(h, 24), F.lit(len(NETWORK_OCTETS))).cast("int"),
-        )
+        h = rng.hash64(self.seed, "noise.network.ip", kind, block, region, number)
+        octet = F.pmod(F.shiftright(h, 24), F.lit(len(NETWORK_OCTETS))).cast("int")
+        first = element(list(NETWORK_OCTETS), octet)
         rest = [F.shiftright(h, s).bitwiseAND(F.lit(255)) for s in (16, 8, 0)]
         return F.concat_ws(".", *(o.cast("string") for o in (first, *rest)))
 
     def network_counts(self) -> dict[tuple[str, str], int]:
-        """Networks per (kind, state) in a block: expected members / mean members."""
+        """Networks per (kind, region) in a block: expected members / mean members."""
         spec, rates = self.spec, self.rates
         ages = individuals.age_pmf(spec)
         people = spec.households.size.average
         over_16 = ages[individuals.EMPLOYMENT_MIN_AGE :].sum() / ages.sum()
         over_13 = ages[13:].sum() / ages.sum()
-        identifiers = spec.demographics.identity.identifier_types
-        mobile = 1 - (1 - identifiers.get("mobile_ad_id", 0)) * (
-            1 - identifiers.get("cookie", 0) * MOBILE_BROWSER_SHARE
-        )
+        maid = spec.demographics.identity.identifier_types.get("mobile_ad_id", 0)
         employment = spec.demographics.employment
         per_household = {
             "workplace": people * over_16 * employment.get("employed", 0) * rates.workplace,
             "campus": people * over_16 * employment.get("student", 0) * rates.campus,
             "public_wifi": people * over_13 * rates.public_wifi,
-            "carrier_nat": people * over_13 * mobile * rates.carrier_nat,
+            "carrier_nat": people * over_13 * maid * rates.carrier_nat,
         }
+        weights = dict.fromkeys(REGIONS, 0.0)
+        for state, weight in spec.households.states.items():
+            weights[REGION_OF[state]] += weight
         return {
-            (kind, state): max(
+            (kind, region): max(
                 1,
                 round(
                     BLOCK_HOUSEHOLDS
@@ -232,8 +242,7 @@ class Noise:
                 ),
             )
             for kind in NETWORK_KINDS
-            for state, weight in spec.households.states.items()
-            if weight > 0
+            for region, weight in weights.items()
         }
 
     # ------------------------------------------------------------ residential leases

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from generators import spec as S
 from generators.spec.census import states
+from generators.tables.identity_noise import CHANGE_REASONS, LINK_SOURCES, NETWORK_TYPES
 from generators.tables.individuals import ROLES
 from generators.tables.registry import REGISTRY
 
@@ -152,6 +153,13 @@ INDIVIDUAL_HOUSEHOLD = ForeignKey(
 )
 MAPPING_PERSON = _person("identity_mappings")
 MAPPING_HOUSEHOLD = ForeignKey("identity_mappings", "household_id", "households", "household_id")
+# the truth of every mapping resolves (true_household_id: noisy graphs only)
+MAPPING_OWNER = ForeignKey(
+    "identity_mappings", "true_owner_individual_id", "individuals", "individual_id"
+)
+MAPPING_TRUE_HOUSEHOLD = ForeignKey(
+    "identity_mappings", "true_household_id", "households", "household_id"
+)
 EVENT_PERSON = _person("content_engagements")
 EVENT_MAPPING = ForeignKey(
     "content_engagements",
@@ -165,6 +173,8 @@ FOREIGN_KEYS: tuple[ForeignKey, ...] = (
     INDIVIDUAL_HOUSEHOLD,
     MAPPING_PERSON,
     MAPPING_HOUSEHOLD,
+    MAPPING_OWNER,
+    MAPPING_TRUE_HOUSEHOLD,
     EVENT_PERSON,
     ForeignKey(
         "content_engagements", "content_id", "content_catalog", "content_id", ("content_category",)
@@ -216,6 +226,9 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("individuals", "employment_status"): S.EMPLOYMENT_STATUSES,
     ("identity_mappings", "identifier_type"): S.IDENTIFIER_TYPES,
     ("identity_mappings", "device_type"): S.DEVICE_TYPES,
+    ("identity_mappings", "link_source"): LINK_SOURCES,
+    ("identity_mappings", "true_network_type"): NETWORK_TYPES,
+    ("identity_mappings", "true_change_reason"): CHANGE_REASONS,
     ("content_catalog", "content_category"): S.CONTENT_CATEGORIES,
     ("content_engagements", "engagement_type"): S.ENGAGEMENT_TYPES,
     ("content_engagements", "device_type"): S.DEVICE_TYPES,
@@ -235,7 +248,13 @@ DOMAINS: dict[tuple[str, str], tuple[str, ...]] = {
 
 # Columns holding probabilities or scores in [0, 1] (besides every *_share column).
 UNIT_INTERVAL: frozenset[str] = frozenset(
-    {"propensity_score", "baseline_probability", "true_conversion_probability", "holdout_fraction"}
+    {
+        "propensity_score",
+        "baseline_probability",
+        "true_conversion_probability",
+        "holdout_fraction",
+        "match_confidence",
+    }
     | {f"affinity_{c}" for c in S.CONTENT_CATEGORIES}
 )
 

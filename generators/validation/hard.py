@@ -25,6 +25,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import DateType, IntegralType, NumericType, StructType, TimestampType
 
 from generators.spec import MAX_HOUSEHOLD_SIZE, GenerationSpec
+from generators.synth.seasonality import window_end_epoch, window_start_epoch
 from generators.validation import contract as C
 from generators.validation.cross import CROSS_CHECKS, WEIGHT_TOLERANCE
 from generators.validation.model import Check, hard
@@ -192,6 +193,8 @@ def _row_rules(name: str, df: DataFrame, spec: GenerationSpec) -> Iterator[RowRu
                 f"non_negative:{name}.{field.name}", f"{field.name} >= 0", F.col(field.name) < 0
             )
     yield from _specific_rules(name, columns)
+    if name == "identity_mappings":
+        yield from _identity_rules(columns, spec)
 
 
 def _specific_rules(name: str, columns: set[str]) -> Iterator[RowRule]:
@@ -220,6 +223,7 @@ def _specific_rules(name: str, columns: set[str]) -> Iterator[RowRule]:
             ~F.col("attribution_weight").between(-WEIGHT_TOLERANCE, 1 + WEIGHT_TOLERANCE),
         )
     yield from ordered("first_seen", "last_seen")
+    yield from ordered("true_valid_from", "true_valid_to")
     yield from ordered("first_event_ts", "last_event_ts")
     yield from ordered("start_date", "end_date")
     for column in sorted(columns):
@@ -229,6 +233,31 @@ def _specific_rules(name: str, columns: set[str]) -> Iterator[RowRule]:
                 f"{column} between 0 and 1",
                 ~F.col(column).between(0, 1),
             )
+
+
+def _identity_rules(columns: set[str], spec: GenerationSpec) -> Iterator[RowRule]:
+    """Identifiers are seen, and valid, inside the engagement window; only probabilistic links
+    are wrong, and a link that is not wrong is to a person of its true household."""
+    start = F.timestamp_seconds(F.lit(window_start_epoch(spec)))
+    end = F.timestamp_seconds(F.lit(window_end_epoch(spec)))
+    times = [
+        c for c in ("first_seen", "last_seen", "true_valid_from", "true_valid_to") if c in columns
+    ]
+    if times:
+        yield RowRule(
+            "window:identity_mappings",
+            f"{', '.join(times)} fall inside the engagement window",
+            any_of((F.col(c) < start) | (F.col(c) > end) for c in times),
+        )
+    if {"is_wrong_link", "link_source", "household_id", "true_household_id"} <= columns:
+        wrong = F.col("is_wrong_link")
+        yield RowRule(
+            "truth:identity_mappings.is_wrong_link",
+            "only probabilistic links are wrong, and a link that is not wrong is to a person of "
+            "true_household_id",
+            (wrong & (F.col("link_source") != "probabilistic_match"))
+            | (~wrong & (F.col("household_id") != F.col("true_household_id"))),
+        )
 
 
 def _foreign_keys(name: str, tables: Tables) -> list[C.ForeignKey]:

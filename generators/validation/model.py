@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from generators.validation.attribution import AttributionSection
+    from generators.validation.resolution import ResolutionSection
 
 Verdict = Literal["pass", "warn", "fail"]
 Kind = Literal["hard", "stat"]
@@ -118,7 +119,8 @@ def share_stat(
 @dataclass
 class Report:
     """All checks of one validation, with where the tables and the spec came from, and the
-    informational "Attribution against truth" section (None when its tables are absent)."""
+    informational "Attribution against truth" and "Identity resolution reference" sections
+    (None when their tables are absent)."""
 
     catalog: str
     schema: str
@@ -130,6 +132,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     path: str | None = None
     attribution: AttributionSection | None = None
+    resolution: ResolutionSection | None = None
 
     @property
     def passed(self) -> bool:
@@ -173,4 +176,7 @@ class Report:
             "notes": self.notes,
             "checks": [asdict(c) for c in self.checks],
             "attribution_vs_truth": self.attribution.to_dict() if self.attribution else None,
+            "identity_resolution_reference": (
+                self.resolution.to_dict() if self.resolution else None
+            ),
         }

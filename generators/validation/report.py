@@ -10,6 +10,7 @@ from typing import Any
 from generators.validation.attribution import AttributionSection
 from generators.validation.model import Check, Report
 from generators.validation.plots import write_plots
+from generators.validation.resolution import MAX_KEYS_PER_IDENTIFIER, ResolutionSection
 
 MAX_CELL = 90
 ICONS = {"pass": "✅ pass", "warn": "⚠️ warn", "fail": "❌ fail"}
@@ -82,6 +83,7 @@ def render_markdown(report: Report, plots: list[str]) -> str:
     ]
     lines += _campaign_table(report.checks)
     lines += _attribution_table(report.attribution)
+    lines += _resolution_table(report.resolution)
     if plots:
         lines += ["", "## Plots", ""]
         lines += [f"![{p.removesuffix('.png')}]({p})" for p in plots]
@@ -140,6 +142,31 @@ def _attribution_table(section: AttributionSection | None) -> list[str]:
             "Every model gives each campaign the same credit: touch paths never cross campaigns, "
             "so the models differ only in how they split a conversion among its touches.",
         ]
+    return lines
+
+
+def _resolution_table(section: ResolutionSection | None) -> list[str]:
+    if section is None:
+        return []
+    lines = [
+        "",
+        "## Identity resolution reference",
+        "",
+        "A plain resolver: person keys that share an identifier (type and value) are connected, "
+        f"identifiers of more than {MAX_KEYS_PER_IDENTIFIER} keys left out, and connected",
+        "components taken; households over every identifier, persons over identifiers that are "
+        "not household-shared. Pairwise scores against the truth",
+        f"(household_id, true_owner_individual_id) on the first {section.households:,} "
+        "households. About 1 without noise; lower is a harder graph.",
+        "",
+        "| level | scored | precision | recall | F1 | clusters | true entities |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
+    lines += [
+        f"| {s.level} | {s.unit} | {s.precision:.4f} | {s.recall:.4f} | {s.f1:.4f} | "
+        f"{s.clusters:,} | {s.true_entities:,} |"
+        for s in section.scores
+    ]
     return lines
 
 

@@ -24,8 +24,10 @@ from generators.validation.attribution import attribution_vs_truth
 from generators.validation.campaign_checks import campaign_checks
 from generators.validation.hard import hard_checks
 from generators.validation.model import Report
+from generators.validation.noise import noise_checks
 from generators.validation.population import population_checks
 from generators.validation.report import write_report
+from generators.validation.resolution import reference_resolution
 
 REPORTS = "_reports"
 RUN_ID_PROPERTY = "idgraph.run_id"
@@ -50,6 +52,7 @@ def validate_tables(
     checks += population_checks(present, spec)
     checks += activity_checks(present, spec)
     checks += campaign_checks(present, spec)
+    checks += noise_checks(present, spec)
     return Report(
         catalog=spec.output.catalog,
         schema=spec.output.schema_name,
@@ -60,6 +63,7 @@ def validate_tables(
         checks=checks,
         notes=_notes(present, spec_source),
         attribution=attribution_vs_truth(present),
+        resolution=reference_resolution(present),
     )
 
 
