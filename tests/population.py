@@ -22,9 +22,14 @@ class Population:
     identity: DataFrame
 
 
-def small_spec(count: int = 2000, seed: int = 42, **sections: object) -> GenerationSpec:
-    """The default spec with ``count`` households, ``seed`` and section overrides."""
+def small_spec(
+    count: int = 2000, seed: int = 42, spec_version: int | None = None, **sections: object
+) -> GenerationSpec:
+    """The default spec with ``count`` households, ``seed``, ``spec_version`` (the latest when
+    None) and section overrides."""
     data: dict[str, object] = {"seed": seed, "households": {"count": count}}
+    if spec_version is not None:
+        data["spec_version"] = spec_version
     for name, value in sections.items():
         merged = dict(data.get(name, {}))  # type: ignore[arg-type]
         merged.update(value)  # type: ignore[arg-type]

@@ -1050,7 +1050,16 @@ def expected_rows(spec: GenerationSpec) -> float:
         + rates.get("cookie", 0.0) * browsers * _mean_cookies(spec)
     )
     shared = rates.get("ctv_id", 0.0) + rates.get("ip_address", 0.0) + identity.shared_device_rate
-    return people * (shared + adult_share * personal)
+    rows = people * (shared + adult_share * personal)
+    noise = identity_noise.Noise.of(spec)
+    if noise is None:
+        return rows
+    linkable = rates.get("cookie", 0.0) * browsers * _mean_cookies(spec) + (
+        rates.get("mobile_ad_id", 0.0) + rates.get("device_id", 0.0) * device_mean
+    )
+    return rows + noise.expected_rows(
+        people, rates.get("ip_address", 0.0), people * adult_share * linkable
+    )
 
 
 def _mean_cookies(spec: GenerationSpec) -> float:

@@ -18,9 +18,10 @@ really belongs to; for a device's next owner: its previous owner):
 ``networks.workplace``, students on a campus network (``campus``), people 13+ on public Wi-Fi
 (``public_wifi``) and people 13+ with a mobile ad id (a phone) behind a carrier NAT address
 (``carrier_nat``). A network is a pool drawn from the person's key within its scope: the block
-of BLOCK_HOUSEHOLDS consecutive households and the Census region of the person's state (REGIONS:
-large enough scopes that networks are not as small as households only because few people of a
-small state share a block). A scope holds
+of BLOCK_HOUSEHOLDS[kind] consecutive households and the Census region of the person's state
+(REGIONS: scopes large enough that networks are not as small as households only because few
+people of a small state share a block). A world smaller than a block has proportionally smaller
+networks (its households are the block's first ones, as at any count). A scope holds
 ``M = max(1, round(expected members / (people_per_network × SIZE_FACTOR[kind])))`` networks of a
 kind, expected members computed from the spec (mean household size, age mix, employment mix,
 rate), and the person's is ``floor(M × u^SIZE_SKEW)``: low-numbered networks are large, the
@@ -74,6 +75,7 @@ row's confidence is its own draw.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 from pyspark.sql import Column
@@ -88,7 +90,9 @@ from generators.tables import individuals
 
 SECONDS_PER_DAY = 86_400
 SECONDS_PER_YEAR = 365 * SECONDS_PER_DAY
-BLOCK_HOUSEHOLDS = 4096
+# Networks are shared within blocks of consecutive households: 1,024 (so that a world of a
+# thousand households already has networks of their full size), 8,192 for the rarer campuses.
+BLOCK_HOUSEHOLDS = {"workplace": 1024, "campus": 8192, "public_wifi": 1024, "carrier_nat": 1024}
 # Census Bureau regions (https://www2.census.gov/geo/pdfs/maps-data/maps/reference/us_regdiv.pdf)
 REGIONS = {
     "northeast": ("CT", "ME", "MA", "NH", "RI", "VT", "NJ", "NY", "PA"),
@@ -206,15 +210,17 @@ class Noise:
         count = networks[F.concat(kind, F.lit("|"), region)]
         u = rng.uniform(self.seed, "noise.network.member", iid, kind)
         number = F.floor(count * F.pow(u, F.lit(SIZE_SKEW))).cast("long")
-        block = F.shiftright(hid, BLOCK_HOUSEHOLDS.bit_length() - 1)
+        block = F.when(
+            kind == "campus", F.shiftright(hid, BLOCK_HOUSEHOLDS["campus"].bit_length() - 1)
+        ).otherwise(F.shiftright(hid, BLOCK_HOUSEHOLDS["workplace"].bit_length() - 1))
         h = rng.hash64(self.seed, "noise.network.ip", kind, block, region, number)
         octet = F.pmod(F.shiftright(h, 24), F.lit(len(NETWORK_OCTETS))).cast("int")
         first = element(list(NETWORK_OCTETS), octet)
         rest = [F.shiftright(h, s).bitwiseAND(F.lit(255)) for s in (16, 8, 0)]
         return F.concat_ws(".", *(o.cast("string") for o in (first, *rest)))
 
-    def network_counts(self) -> dict[tuple[str, str], int]:
-        """Networks per (kind, region) in a block: expected members / mean members."""
+    def _expected_members(self) -> dict[str, float]:
+        """Expected people per household seen on a network of each kind."""
         spec, rates = self.spec, self.rates
         ages = individuals.age_pmf(spec)
         people = spec.households.size.average
@@ -222,12 +228,17 @@ class Noise:
         over_13 = ages[13:].sum() / ages.sum()
         maid = spec.demographics.identity.identifier_types.get("mobile_ad_id", 0)
         employment = spec.demographics.employment
-        per_household = {
+        return {
             "workplace": people * over_16 * employment.get("employed", 0) * rates.workplace,
             "campus": people * over_16 * employment.get("student", 0) * rates.campus,
             "public_wifi": people * over_13 * rates.public_wifi,
             "carrier_nat": people * over_13 * maid * rates.carrier_nat,
         }
+
+    def network_counts(self) -> dict[tuple[str, str], int]:
+        """Networks per (kind, region) in a block: expected members / mean members."""
+        spec, rates = self.spec, self.rates
+        per_household = self._expected_members()
         weights = dict.fromkeys(REGIONS, 0.0)
         for state, weight in spec.households.states.items():
             weights[REGION_OF[state]] += weight
@@ -235,7 +246,7 @@ class Noise:
             (kind, region): max(
                 1,
                 round(
-                    BLOCK_HOUSEHOLDS
+                    BLOCK_HOUSEHOLDS[kind]
                     * weight
                     * per_household[kind]
                     / (rates.people_per_network * SIZE_FACTOR[kind])
@@ -244,6 +255,20 @@ class Noise:
             for kind in NETWORK_KINDS
             for region, weight in weights.items()
         }
+
+    def expected_rows(self, people: float, ip_rate: float, linkable: float) -> float:
+        """Rows noise adds to ``people`` people's graph, whose households have an IP address
+        with probability ``ip_rate`` and who have ``linkable`` linkable identifiers in all:
+        later leases (a row per member), network rows, wrong twins (CTV ids and devices
+        changing hands add under 1%, left out)."""
+        rates = self.rates
+        days = self.seconds / SECONDS_PER_DAY
+        renewals = days * math.log(3) / rates.ip_lease_days if rates.ip_lease_days else 0.0
+        moves = 1 - math.exp(-rates.move_rate_per_year * days / 365)
+        per_household = sum(self._expected_members().values())
+        households = people / self.spec.households.size.average
+        twins = rates.probabilistic_share * rates.wrong_share / (1 - rates.wrong_share)
+        return people * ip_rate * (renewals + moves) + households * per_household + linkable * twins
 
     # ------------------------------------------------------------ residential leases
 

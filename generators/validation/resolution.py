@@ -20,7 +20,7 @@ Without noise both levels are about 1 (households whose members share no identif
 
 Scale: the graph is scored on a deterministic sample, the rows of the first SAMPLE_HOUSEHOLDS
 households (the whole world when it is smaller), whatever the world's size, so the section
-costs the same at any scale. Networks are pools within blocks of 4,096 households, and links
+costs the same at any scale. Networks are pools within blocks of 1,024 or 8,192 households, and links
 to another household point at one with a lower id, so the sample keeps them all except those
 from later households into the sample's last ones. Spark reduces the sample to the edges
 between person keys (one star per shared identifier, a few hundred thousand pairs) and the
