@@ -26,7 +26,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     },
     "demographics": {
         "householder_age": {"35-44": 0.5, "45-54": 0.5},
-        "identity": {"identifier_types": {"ctv_id": 0.9}},
+        "identity": {"identifier_types": {"ctv_id": 0.9}, "noise": {"preset": "hard"}},
     },
     "engagement": {
         "start_date": "2026-01-01",

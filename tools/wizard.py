@@ -51,7 +51,8 @@ STEP_MODELS: dict[str, type[BaseModel]] = {
 }
 STEP_TITLES = {
     "households": "how many households, how big, where, how affluent",
-    "demographics": "who lives there (age, gender, education, employment) and their identifiers",
+    "demographics": "who lives there (age, gender, education, employment), their identifiers "
+    "and how hard the identity graph is to resolve (easy, realistic, hard)",
     "engagement": "content engagement: window, events per person, catalogue, devices",
     "audience": "audience segments, affinity, behavioural classes, propensity",
     "campaigns": "campaigns: count, flights, channels, goals, budgets, targeting, frequency",

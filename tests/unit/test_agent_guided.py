@@ -91,3 +91,36 @@ def test_guided_accepts_a_pasted_yaml_spec():
     partial = only_result(say(session, "load\nhouseholds:\n  count: 77"))
     assert partial.ok and session.wizard.spec().households.count == 77
     assert session.wizard.spec().seed == 42  # a loaded spec replaces everything
+
+
+def test_the_demographics_step_offers_the_identity_noise_presets():
+    session = AgentSession(None)
+    say(session, "next")
+    shown = only_result(say(session, "show")).content
+    assert "| identity.noise.preset | realistic |" in shown
+    assert "| identity.noise.links.wrong_share | (any) |" in shown  # null: the preset's value
+    hard = only_result(say(session, "identity.noise.preset = hard"))
+    assert hard.ok and "| identity.noise.preset * | hard |" in hard.content
+    rates = session.wizard.spec().demographics.identity.noise.resolved()
+    assert (
+        rates
+        == GenerationSpec.model_validate(
+            {"demographics": {"identity": {"noise": {"preset": "hard"}}}}
+        ).demographics.identity.noise.resolved()
+    )
+    faster = only_result(say(session, "identity.noise.churn.ip_lease_days = 5"))
+    assert faster.ok and session.wizard.spec().demographics.identity.noise.preset == "hard"
+    assert session.wizard.spec().demographics.identity.noise.resolved().ip_lease_days == 5
+
+
+def test_a_version_1_spec_keeps_no_noise_and_says_how_to_add_it():
+    session = AgentSession(None)
+    loaded = only_result(
+        say(session, spec_to_yaml(GenerationSpec.model_validate({"spec_version": 1})))
+    )
+    assert loaded.ok, loaded.content
+    assert session.wizard.spec().demographics.identity.noise.resolved().is_none
+    say(session, "goto demographics")
+    refused = only_result(say(session, "identity.noise.preset = realistic"))
+    assert not refused.ok
+    assert "spec_version 1 generates the identity graph without noise" in refused.content

@@ -128,6 +128,11 @@ CASES = [
     ("15 events per person", {"engagement.events_per_individual.mean": 15}),
     ("90% have mobile ad ids", {"demographics.identity.identifier_types.mobile_ad_id": 0.9}),
     ("cookie-less", {"demographics.identity.identifier_types.cookie": {"between": [0, 0.3]}}),
+    ("a hard identity graph", {"demographics.identity.noise.preset": "hard"}),
+    ("messy, very noisy graph", {"demographics.identity.noise.preset": "hard"}),
+    ("realistic noise", {"demographics.identity.noise.preset": "realistic"}),
+    ("a clean graph", {"demographics.identity.noise.preset": "easy"}),
+    ("noise-free identity graph", {"demographics.identity.noise.preset": "easy"}),
     # time
     ("Q1 2026", {"engagement.start_date": "2026-01-01", "engagement.end_date": "2026-03-31"}),
     (
