@@ -66,6 +66,16 @@ class World:
         arrow = delta.to_pyarrow_table(columns=list(columns) if columns else None, filters=filters)
         return arrow.to_pandas()
 
+    def columns(self, table: str) -> list[str]:
+        """``table``'s column names (some columns exist only in some worlds, e.g. the identity
+        graph's truth columns when it has noise)."""
+        if self.spark is not None:
+            return self.spark.table(f"{self.catalog}.{self.schema}.{table}").columns
+        from deltalake import DeltaTable
+
+        path = self.warehouse / self.catalog / self.schema / table
+        return [field.name for field in DeltaTable(str(path)).schema().fields]
+
     def count(self, table: str) -> int:
         """Rows of ``table``."""
         if self.spark is not None:

@@ -7,16 +7,11 @@ world their first cell names."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
 import nbformat
-import numpy as np
-import pandas as pd
-import pyarrow as pa
 import pytest
-from deltalake import DeltaTable, write_deltalake
 from nbclient import NotebookClient
 
 from generators.run.service import run_generation
@@ -126,51 +121,21 @@ def test_attribution_errors_match_the_validation_section(run, world, spark):
     )
 
 
-def test_identity_resolution_precision_stays_above_its_floor(run):
+def test_identity_resolution_shows_what_makes_the_realistic_graph_hard(run):
     found = run("03_identity_resolution.ipynb")
-    assert found["precision_floor"] == 0.95
-    assert found["person_precision"] >= 0.95
-    assert found["household_precision"] >= 0.95
-    assert found["household_recall"] >= 0.95
+    assert found["noisy"]  # the CI world is the default spec's: realistic noise
     # transitive closure over household identifiers merges the members of a household
     assert found["person_precision_all_links"] < found["person_precision"]
-
-
-def with_public_ips(world: Path, into: Path, addresses: int = 20, visitors: int = 15) -> Path:
-    """A copy of ``world`` whose identity graph also links each of ``addresses`` IP addresses to
-    ``visitors`` people of other households (public Wi-Fi, carrier NAT), as real graphs do."""
-    shutil.copytree(world, into)
-    path = into / CATALOG / SCHEMA / "identity_mappings"
-    table = DeltaTable(str(path)).to_pyarrow_table()
-    rows = table.to_pandas()
-    ips = rows[rows.identifier_type == "ip_address"].drop_duplicates("identifier_value")
-    people = rows.drop_duplicates("individual_id").sort_values("individual_id")
-    guests = people.tail(addresses * visitors).assign(
-        identifier_type="ip_address",
-        identifier_value=np.repeat(ips.identifier_value.head(addresses).to_numpy(), visitors),
-        device_type=None,
-        is_household_shared=True,
-        mapping_id=rows.mapping_id.max() + 1 + np.arange(addresses * visitors),
-    )
-    guests["true_owner_individual_id"] = guests.individual_id
-    noisy = pa.Table.from_pandas(
-        pd.concat([rows, guests], ignore_index=True), schema=table.schema, preserve_index=False
-    )
-    write_deltalake(str(path), noisy, mode="overwrite")
-    return into
-
-
-def test_identity_resolution_runs_unchanged_when_ips_are_shared_across_households(
-    world, tmp_path, monkeypatch
-):
-    noisy = with_public_ips(world, tmp_path / "noisy")
-    found = claims(execute("03_identity_resolution.ipynb", noisy, monkeypatch))
-    assert found["identifiers_linked_to_several_households"] == 20
-    assert found["identifiers_over_fan_out_cap"] == 20
-    assert found["identifiers_with_several_owners"] == 20
-    # the fan-out cap keeps public addresses out of household links
-    assert found["household_precision"] >= 0.95
-    assert found["person_precision"] >= 0.95
+    # shared networks, sold devices and wrong links join households ...
+    assert found["identifiers_linked_to_several_households"] > 100
+    assert found["identifiers_with_several_owners"] > 100
+    assert found["identifiers_over_fan_out_cap"] > 0
+    assert found["household_precision"] < 0.9
+    assert found["household_recall"] >= 0.95
+    # ... and the link metadata wins precision back
+    assert found["careful_household_precision"] > found["household_precision"] + 0.1
+    # cookie handoffs leave gaps and overlaps: their timestamps rarely chain
+    assert found["cookie_chain_recall"] < 0.1
 
 
 def test_the_conversion_model_beats_chance_by_its_margin(run):
