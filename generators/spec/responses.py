@@ -65,7 +65,10 @@ class ResponsesSpec(Strict):
         default=0.03,
         ge=0,
         lt=1,
-        description="Added conversion chance at full saturation of exposure (absolute, e.g. 0.03 = +3 points).",
+        description="Typical added conversion chance at full saturation of exposure (absolute, e.g. "
+        "0.03 = +3 points). Each campaign's planted_lift is this times its goal's factor "
+        "(awareness 0.7, consideration 1.0, conversion 1.3) times a jitter in 0.8-1.2, so "
+        "between 0.56 and 1.56 times it.",
     )
     adstock_half_life_days: float = Field(
         default=7.0, gt=0, le=365, description="Exposure memory decay."
