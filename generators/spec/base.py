@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from generators.spec.errors import CrossRuleErrors, Problem
 
 WEIGHT_TOLERANCE = 1e-3
 
-Weights = dict[str, float]
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+"""Every real number of the spec: NaN and ±infinity are refused where they are read (Pydantic's
+``finite_number`` error, turned into a ``dotted.path: fix`` line by ``errors``), so no rule
+below has to think about them (NaN compares false with everything and slips through bounds)."""
+
+Weights = dict[str, FiniteFloat]
+Profile = list[FiniteFloat]
+
+FIRST_DATE = date(2000, 1, 1)
+LAST_DATE = date(2099, 12, 31)
+
+
+def _in_calendar(value: date) -> date:
+    if not FIRST_DATE <= value <= LAST_DATE:
+        raise ValueError(
+            f"{value} is outside the dates a spec may use ({FIRST_DATE}..{LAST_DATE}); "
+            "pick a date in that range"
+        )
+    return value
+
+
+SpecDate = Annotated[date, AfterValidator(_in_calendar)]
+"""Every date of the spec: a day of 2000..2099 (see docs/spec.md, "Values refused and why")."""
 
 
 def fail(field: str, message: str) -> CrossRuleErrors:
@@ -33,7 +56,7 @@ class Strict(BaseModel):
     )
 
 
-def in_domain_order(value: dict[str, float], domain: tuple[str, ...]) -> dict[str, float]:
+def in_domain_order(value: Weights, domain: tuple[str, ...]) -> Weights:
     """``value`` with its labels in ``domain``'s order, whatever order they were given in.
 
     Draws map a uniform onto labels in mapping order, so this makes data depend on a mapping's
@@ -62,7 +85,7 @@ def check_weights(value: Weights, allowed: tuple[str, ...], what: str) -> Weight
     return in_domain_order(value, allowed)
 
 
-def check_profile(value: list[float], length: int, what: str) -> list[float]:
+def check_profile(value: Profile, length: int, what: str) -> Profile:
     """A relative activity profile: ``length`` non-negative numbers, not all zero."""
     if len(value) != length:
         raise ValueError(f"{what} needs exactly {length} values, got {len(value)}")
@@ -74,7 +97,7 @@ def check_profile(value: list[float], length: int, what: str) -> list[float]:
 class IntRange(Strict):
     """An integer range with an average: ``min <= average <= max``."""
 
-    average: float = Field(description="Target mean.")
+    average: FiniteFloat = Field(description="Target mean.")
     min: int = Field(ge=0, description="Smallest allowed value.")
     max: int = Field(ge=0, description="Largest allowed value.")
 
@@ -99,8 +122,8 @@ class IntRange(Strict):
 class FloatRange(Strict):
     """A closed range ``min <= max`` drawn uniformly."""
 
-    min: float = Field(ge=0)
-    max: float = Field(ge=0)
+    min: FiniteFloat = Field(ge=0)
+    max: FiniteFloat = Field(ge=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> FloatRange:

@@ -1,7 +1,8 @@
 """Reading, overriding and writing specs (YAML or JSON), with problems instead of tracebacks.
 
 ``spec_to_yaml(spec)`` is the exported form: it loads back to an equal spec with the same
-fingerprint. ``--set dotted.path=value`` overrides take YAML scalars.
+fingerprint. ``--set dotted.path=value`` overrides take YAML scalars. Text is read strictly
+(``generators.spec.text``): duplicate keys, aliases and oversized or empty input are problems.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.reader import ReaderError
 
 from generators.spec import GenerationSpec
 from generators.spec.errors import Problem, SpecError, problems_from_validation
+from generators.spec.text import MAX_SPEC_BYTES, Refused, load_yaml
 
 
 def parse_override(item: str) -> tuple[str, Any]:
@@ -35,7 +38,7 @@ def parse_override(item: str) -> tuple[str, Any]:
             [Problem(item, "the path before '=' must be a dotted spec path, e.g. seed=7")]
         )
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        value = load_yaml(raw) if raw.strip() else ""
     except yaml.YAMLError:
         value = raw
     return path, value
@@ -138,36 +141,92 @@ def parse_spec(data: Any, overrides: Iterable[str] = ()) -> GenerationSpec:
         raise SpecError(problems_from_validation(error, GenerationSpec)) from None
 
 
+STDIN = "/dev/stdin"
+
+
 def read_spec_data(path: str | Path) -> Any:
-    """Parse a YAML or JSON spec file (JSON is YAML), or raise SpecError naming the file."""
-    path = Path(path)
+    """Parse a YAML or JSON spec file (JSON is YAML), or raise SpecError naming the file.
+
+    At most MAX_SPEC_BYTES are read, so a huge file, ``/dev/zero`` or an endless pipe is
+    refused without being read whole."""
+    source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_SPEC_BYTES + 1)
     except FileNotFoundError:
-        raise SpecError([Problem(str(path), "file not found; check the path")]) from None
-    except (OSError, UnicodeDecodeError) as error:
+        closed = source == STDIN
+        fix = "standard input is closed; pipe a spec into it" if closed else "check the path"
+        raise SpecError([Problem(source, f"file not found; {fix}")]) from None
+    except IsADirectoryError:
+        raise SpecError([Problem(source, "is a folder; give the spec file in it")]) from None
+    except OSError as error:
+        reason = error.strerror or error.__class__.__name__
+        raise SpecError([Problem(source, f"cannot read the file ({reason})")]) from None
+    if len(raw) > MAX_SPEC_BYTES:
         raise SpecError(
             [
                 Problem(
-                    str(path),
-                    f"cannot read the file ({error.__class__.__name__}); check it is a text file",
+                    source,
+                    f"is larger than {MAX_SPEC_BYTES // 1024:,} KB; a spec is a few KB of YAML "
+                    "(`idgraph spec init` writes one): check it is the right file",
+                )
+            ]
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SpecError(
+            [
+                Problem(
+                    source,
+                    f"is not UTF-8 text (byte {raw[error.start]:#04x} at offset {error.start}); "
+                    "a spec is a YAML or JSON text file",
                 )
             ]
         ) from None
-    return parse_spec_text(text, source=str(path))
+    return parse_spec_text(text, source=source)
 
 
 def parse_spec_text(text: str, source: str = "spec") -> Any:
-    """Parse YAML or JSON text, or raise SpecError with the line of the syntax error."""
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "invalid syntax"
+    """Parse YAML or JSON text, or raise SpecError with the line of the syntax error.
+
+    Empty text (or only comments) is refused: an empty file or pipe is a mistake far more often
+    than a request for the default spec, which ``{}`` asks for explicitly."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
         raise SpecError(
-            [Problem(source, f"not valid YAML or JSON{where}: {problem}; fix the syntax")]
-        ) from None
+            [Problem(source, f"is larger than {MAX_SPEC_BYTES // 1024:,} KB; a spec is a few KB")]
+        )
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as error:
+        raise SpecError([Problem(source, _syntax_problem(error))]) from None
+    if data is None:
+        raise SpecError(
+            [
+                Problem(
+                    source,
+                    "holds no spec (it is empty or only comments); write `{}` for the default "
+                    "spec or run `idgraph spec init`",
+                )
+            ]
+        )
+    return data
+
+
+def _syntax_problem(error: yaml.YAMLError) -> str:
+    if isinstance(error, Refused):
+        mark = error.problem_mark
+        return f"at line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
+    if isinstance(error, ReaderError):
+        char = error.character
+        code = char if isinstance(char, int) else ord(char)
+        return (
+            f"character U+{code:04X} at offset {error.position} is not allowed in YAML; remove it"
+        )
+    mark = getattr(error, "problem_mark", None)
+    where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = getattr(error, "problem", None) or "invalid syntax"
+    return f"not valid YAML or JSON{where}: {problem}; fix the syntax"
 
 
 def load_spec(path: str | Path, overrides: Iterable[str] = ()) -> GenerationSpec:
