@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from pyspark.sql import SparkSession
 
 from generators.spark.session import get_spark
@@ -18,6 +19,13 @@ os.environ.setdefault("IDGRAPH_DRIVER_MEMORY_MB", "3072")
 # Reference constants (generators.tables.reference) are computed once per test session, in a fresh
 # cache shared with the subprocess runs, never read from the developer's own cache.
 os.environ["IDGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="idgraph-test-cache-")
+
+# Property-based tests are reproducible by default: the same examples on every run and machine,
+# no timing deadline (the machine is shared). IDGRAPH_HYPOTHESIS=explore draws new examples on
+# each run (and keeps failures in .hypothesis/ to replay them) when hunting for new holes.
+settings.register_profile("reproducible", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("IDGRAPH_HYPOTHESIS", "reproducible"))
 
 
 @pytest.fixture(scope="session")

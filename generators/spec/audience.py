@@ -14,6 +14,7 @@ from generators.spec.domains import (
     INCOME_BRACKETS,
     URBANICITY,
 )
+from generators.spec.errors import listed
 
 
 class SegmentRule(Strict):
@@ -55,7 +56,7 @@ class SegmentRule(Strict):
             if unknown:
                 raise fail(
                     field,
-                    f"unknown value {', '.join(map(repr, unknown))}; use only {', '.join(allowed)}",
+                    f"unknown value {listed(unknown)}; use only {', '.join(allowed)}",
                 )
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             raise fail("max_age", f"min_age ({self.min_age}) must be <= max_age ({self.max_age})")
@@ -162,7 +163,7 @@ class AudienceSpec(Strict):
         names = [s.name for s in v]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"segment names must be unique; rename {', '.join(duplicates)}")
+            raise ValueError(f"segment names must be unique; rename {listed(duplicates)}")
         if "general" in names:
             raise ValueError("'general' is reserved for people matching no segment; rename it")
         return v

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from generators.spec.errors import CrossRuleErrors, Problem
+from generators.spec.errors import CrossRuleErrors, Problem, listed
 
 WEIGHT_TOLERANCE = 1e-3
 
@@ -71,16 +71,17 @@ def check_weights(value: Weights, allowed: tuple[str, ...], what: str) -> Weight
     in ``allowed``'s order (``in_domain_order``)."""
     unknown = sorted(set(value) - set(allowed))
     if unknown:
-        raise ValueError(
-            f"unknown {what} {', '.join(map(repr, unknown))}; use only {', '.join(allowed)}"
-        )
+        raise ValueError(f"unknown {what} {listed(unknown)}; use only {', '.join(allowed)}")
     negative = sorted(k for k, w in value.items() if w < 0)
     if negative:
         raise ValueError(f"weights must be >= 0, got a negative weight for {', '.join(negative)}")
     total = sum(value.values())
+    if total <= 0:
+        raise ValueError("every weight is 0; give at least one label a positive share")
     if abs(total - 1.0) > WEIGHT_TOLERANCE:
+        shown = f"{total:.4f}" if 1e-4 <= total < 1e6 else f"{total:.4g}"
         raise ValueError(
-            f"weights sum to {total:.4f}; they must sum to 1 (rescale them, e.g. divide each by {total:.4f})"
+            f"weights sum to {shown}; they must sum to 1 (rescale them, e.g. divide each by {shown})"
         )
     return in_domain_order(value, allowed)
 

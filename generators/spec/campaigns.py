@@ -17,6 +17,7 @@ from generators.spec.base import (
     in_domain_order,
 )
 from generators.spec.domains import CHANNELS, GOALS
+from generators.spec.errors import shown
 
 
 class FrequencySpec(Strict):
@@ -62,10 +63,11 @@ class CampaignFlight(Strict):
             )
         if self.channel not in CHANNELS:
             raise fail(
-                "channel", f"channel {self.channel!r} is unknown; use one of {', '.join(CHANNELS)}"
+                "channel",
+                f"channel {shown(self.channel)} is unknown; use one of {', '.join(CHANNELS)}",
             )
         if self.goal not in GOALS:
-            raise fail("goal", f"goal {self.goal!r} is unknown; use one of {', '.join(GOALS)}")
+            raise fail("goal", f"goal {shown(self.goal)} is unknown; use one of {', '.join(GOALS)}")
         return self
 
 

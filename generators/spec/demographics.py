@@ -22,6 +22,7 @@ from generators.spec.domains import (
     GENDERS,
     IDENTIFIER_TYPES,
 )
+from generators.spec.errors import listed
 
 
 class IdentitySpec(Strict):
@@ -73,7 +74,7 @@ class IdentitySpec(Strict):
         unknown = sorted(set(v) - set(IDENTIFIER_TYPES))
         if unknown:
             raise ValueError(
-                f"unknown identifier type {', '.join(map(repr, unknown))}; use only {', '.join(IDENTIFIER_TYPES)}"
+                f"unknown identifier type {listed(unknown)}; use only {', '.join(IDENTIFIER_TYPES)}"
             )
         bad = sorted(k for k, r in v.items() if not 0 <= r <= 1)
         if bad:

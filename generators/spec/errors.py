@@ -7,6 +7,7 @@ here ever shows a traceback to the user.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,9 +51,29 @@ def shown(value: Any) -> str:
     return text if len(text) <= SHOWN_INPUT else f"{text[: SHOWN_INPUT - 1]}…"
 
 
+LISTED = 5  # values a problem names before "and N more"
+
+
+def listed(values: Any) -> str:
+    """Values the user gave, for a message: each ``shown``, at most LISTED of them."""
+    items = [shown(v) for v in values]
+    more = f" and {len(items) - LISTED} more" if len(items) > LISTED else ""
+    return ", ".join(items[:LISTED]) + more
+
+
+PLAIN_KEY = re.compile(r"[A-Za-z0-9_+-]{1,64}")
+
+
+def _key(part: Any) -> str:
+    """A path part as written: field names, labels and indexes plain; any other key the user
+    typed (with dots, spaces, control characters, or very long) quoted and cut by ``shown``."""
+    text = str(part)
+    return text if PLAIN_KEY.fullmatch(text) else shown(text)
+
+
 def _dotted(loc: tuple[Any, ...], prefix: str = "") -> str:
     parts = [prefix] if prefix else []
-    parts += [str(p) for p in loc if p not in ("function-after", "function-before", "[key]")]
+    parts += [_key(p) for p in loc if p not in ("function-after", "function-before", "[key]")]
     return ".".join(parts)
 
 
@@ -109,6 +130,8 @@ def _message(error: dict[str, Any], model: type | None) -> str:
         return f"must be a number; got {got}"
     if kind in ("date_parsing", "date_from_datetime_parsing", "date_type"):
         return f"must be a date written YYYY-MM-DD; got {got}"
+    if kind == "date_from_datetime_inexact":
+        return f"must be a date written YYYY-MM-DD, without a time of day; got {got}"
     if kind == "literal_error":
         return f"{msg.lower()}; got {got}"
     if kind == "value_error":

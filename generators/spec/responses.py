@@ -7,6 +7,7 @@ from pydantic import Field, model_validator
 
 from generators.spec.base import WEIGHT_TOLERANCE, FiniteFloat, Strict, fail
 from generators.spec.domains import ATTRIBUTION_MODELS
+from generators.spec.errors import listed
 
 
 class LagSpec(Strict):
@@ -41,7 +42,7 @@ class AttributionSpec(Strict):
         if unknown:
             raise fail(
                 "models",
-                f"unknown attribution model {', '.join(unknown)}; use {', '.join(ATTRIBUTION_MODELS)}",
+                f"unknown attribution model {listed(unknown)}; use {', '.join(ATTRIBUTION_MODELS)}",
             )
         if len(set(self.models)) != len(self.models):
             raise fail("models", "attribution models are listed twice; list each once")

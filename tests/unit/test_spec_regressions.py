@@ -1,0 +1,140 @@
+"""Hostile inputs that once passed validation or broke its messages, each kept as a plain case:
+the holes of issue 34 and the shrunk examples the property suites found."""
+
+from __future__ import annotations
+
+import pytest
+
+from generators.spec.errors import SpecError
+from generators.spec.io import parse_spec, parse_spec_text
+
+FINITE = "must be a finite number"
+
+
+def problems(overrides: list[str], data: dict | None = None) -> dict[str, str]:
+    with pytest.raises(SpecError) as refused:
+        parse_spec(data or {}, overrides)
+    return {p.path: p.message for p in refused.value.problems}
+
+
+@pytest.mark.parametrize(
+    ("override", "path"),
+    [
+        (
+            "households.urbanicity={urban: .nan, suburban: 0.5, rural: 0.5}",
+            "households.urbanicity.urban",
+        ),
+        ("households.states={TX: .nan, FL: 1.0}", "households.states.TX"),
+        ("campaigns.channels={ctv: .nan, video: 1.0}", "campaigns.channels.ctv"),
+        ("engagement.seasonality.hour_of_day.3=.nan", "engagement.seasonality.hour_of_day.3"),
+        ("engagement.seasonality.month_of_year.0=.inf", "engagement.seasonality.month_of_year.0"),
+        ("campaigns.cpm_usd.ctv=.inf", "campaigns.cpm_usd.ctv"),
+        ("campaigns.budget_usd.max=.inf", "campaigns.budget_usd.max"),
+        (
+            "audience.behavioural_classes.heavy_events_per_week=.inf",
+            "audience.behavioural_classes.heavy_events_per_week",
+        ),
+        ("households.size.average=.nan", "households.size.average"),
+        (
+            "demographics.identity.identifier_types.cookie=-.inf",
+            "demographics.identity.identifier_types.cookie",
+        ),
+    ],
+)
+def test_non_finite_numbers_are_refused_at_their_field_with_what_to_write(override, path):
+    message = problems([override])[path]
+    assert message.startswith(FINITE) and "write a plain number" in message
+
+
+def test_a_weight_map_of_zeros_says_so_instead_of_dividing_by_zero():
+    message = problems(["households.urbanicity={urban: 0, rural: 0}"])["households.urbanicity"]
+    assert message == "every weight is 0; give at least one label a positive share"
+
+
+def test_a_huge_weight_sum_is_shown_short():
+    """Shrunk: ``engagement.content.categories = {news: 1e300}`` printed a 300-digit sum."""
+    message = problems(["engagement.content.categories={news: 1.0e+300}"])[
+        "engagement.content.categories"
+    ]
+    assert "1e+300" in message and len(message) < 120
+
+
+@pytest.mark.parametrize(
+    ("overrides", "path"),
+    [
+        (["engagement.start_date=1900-01-01"], "engagement.start_date"),
+        (["engagement.end_date=2999-01-01"], "engagement.end_date"),
+        (["engagement.extended_from=[1999-12-31]"], "engagement.extended_from.0"),
+    ],
+)
+def test_dates_outside_2000_to_2099_are_refused(overrides, path):
+    assert "outside the dates a spec may use (2000-01-01..2099-12-31)" in problems(overrides)[path]
+
+
+def test_a_window_longer_than_five_years_is_refused_with_the_last_day_allowed():
+    message = problems(["engagement.start_date=2026-01-01", "engagement.end_date=2031-01-02"])[
+        "engagement.end_date"
+    ]
+    assert "1,828 days" in message and "end it by 2031-01-01" in message
+    parse_spec({}, ["engagement.end_date=2031-01-01"])  # five years exactly
+
+
+def test_a_flight_outside_the_calendar_is_refused_at_its_date():
+    flight = "{name: f, start_date: 1999-06-01, end_date: 2026-01-10, channel: ctv, budget_usd: 1}"
+    found = problems([f"campaigns.flights=[{flight}]", "campaigns.count=1"])
+    assert "outside the dates" in found["campaigns.flights.0.start_date"]
+
+
+LONG = "a" * 10_000
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        [f"households.{LONG}=1"],  # an unknown field: its name is quoted, cut short
+        [f"households.income_brackets.{LONG}=1.0"],  # an unknown label
+        [
+            f"campaigns.flights=[{{name: f, start_date: 2026-01-05, end_date: 2026-01-09, "
+            f"channel: ctv, budget_usd: 1, goal: {LONG}}}]",
+            "campaigns.count=1",
+        ],
+        [f"campaigns.target_segments=[{LONG}]"],
+        [f"responses.attribution.models=[{LONG}]"],
+    ],
+)
+def test_a_very_long_value_is_quoted_short_in_its_problem(overrides):
+    """Shrunk: a 10,000-character field name, label or goal was echoed whole."""
+    with pytest.raises(SpecError) as refused:
+        parse_spec({}, overrides)
+    for problem in refused.value.problems:
+        assert len(str(problem)) < 300 and "…" in str(problem)
+
+
+def test_a_key_with_dots_is_quoted_in_the_path():
+    assert "households.'a.b'" in problems([], {"households": {"a.b": 1}})
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "seed: 1\nseed: 2\n",
+            "at line 2, column 1: the key 'seed' is given twice (lines 1 and 2)",
+        ),
+        ('{"seed": 1, "seed": 2}', "the key 'seed' is given twice (line 1); keep one"),
+        ("a: &x [1]\nb: *x\n", "anchors and aliases (&name, *name) are not allowed"),
+        ("[" * 100 + "]" * 100, "nested more than 32 levels deep"),
+        ("", "holds no spec (it is empty or only comments)"),
+        ("# only a comment\n", "holds no spec"),
+        ("seed: \x01\n", "character U+0001 at offset 6 is not allowed in YAML"),
+    ],
+)
+def test_spec_text_is_read_strictly(text, expected):
+    with pytest.raises(SpecError) as refused:
+        parse_spec_text(text, source="spec.yaml")
+    (problem,) = refused.value.problems
+    assert problem.path == "spec.yaml" and expected in problem.message
+
+
+def test_an_empty_mapping_still_asks_for_the_default_spec():
+    assert parse_spec(parse_spec_text("{}")).seed == 42
