@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
+import yaml
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -466,3 +467,16 @@ def _child(node: Any, part: str) -> Any:
     if isinstance(node, list):
         return node[int(part)]
     return next(v for k, v in node.items() if str(k) == part)
+
+
+# ------------------------------------------------------------ typed forms
+
+
+def yaml_text(value: Any) -> str:
+    """``value`` as one YAML flow value (what a user types after ``--set path=`` or ``=``)."""
+    text = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=2**31)
+    return text.removesuffix("\n").removesuffix("\n...").strip()
+
+
+def dotted(path: Path) -> str:
+    return ".".join(str(p) for p in path)

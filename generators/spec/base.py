@@ -86,12 +86,26 @@ def check_weights(value: Weights, allowed: tuple[str, ...], what: str) -> Weight
     return in_domain_order(value, allowed)
 
 
+PROFILE_LEVELS = (1e-9, 1e9)
+"""Bounds of a positive profile level. The engine multiplies levels of several profiles (day of
+week × month of year × growth): levels this far apart from 1 could underflow to an all-zero
+day table, which no run can draw from."""
+
+
 def check_profile(value: Profile, length: int, what: str) -> Profile:
-    """A relative activity profile: ``length`` non-negative numbers, not all zero."""
+    """A relative activity profile: ``length`` numbers, each 0 or within PROFILE_LEVELS, not all
+    zero."""
     if len(value) != length:
         raise ValueError(f"{what} needs exactly {length} values, got {len(value)}")
     if any(v < 0 for v in value) or sum(value) <= 0:
         raise ValueError(f"{what} values must be >= 0 and not all 0 (relative activity levels)")
+    low, high = PROFILE_LEVELS
+    outside = [v for v in value if v != 0 and not low <= v <= high]
+    if outside:
+        raise ValueError(
+            f"{what} values must be 0 or between {low:g} and {high:g} (relative activity "
+            f"levels, 1 = average); got {outside[0]:g}: rescale them"
+        )
     return value
 
 

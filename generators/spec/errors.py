@@ -71,10 +71,14 @@ def _key(part: Any) -> str:
     return text if PLAIN_KEY.fullmatch(text) else shown(text)
 
 
+def path_of(parts: Any) -> str:
+    """A dotted path from its parts, each as ``_key`` writes it."""
+    return ".".join(_key(p) for p in parts)
+
+
 def _dotted(loc: tuple[Any, ...], prefix: str = "") -> str:
-    parts = [prefix] if prefix else []
-    parts += [_key(p) for p in loc if p not in ("function-after", "function-before", "[key]")]
-    return ".".join(parts)
+    parts = [p for p in loc if p not in ("function-after", "function-before", "[key]")]
+    return ".".join(x for x in (prefix, path_of(parts)) if x)
 
 
 def _allowed_fields(model: type | None, loc: tuple[Any, ...]) -> list[str]:

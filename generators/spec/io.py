@@ -17,8 +17,10 @@ from pydantic import ValidationError
 from yaml.reader import ReaderError
 
 from generators.spec import GenerationSpec
-from generators.spec.errors import Problem, SpecError, problems_from_validation
+from generators.spec.errors import Problem, SpecError, path_of, problems_from_validation, shown
 from generators.spec.text import MAX_SPEC_BYTES, Refused, load_yaml
+
+NOT_A_MAPPING = "a spec is a mapping of sections (households:, demographics:, ...)"
 
 
 def parse_override(item: str) -> tuple[str, Any]:
@@ -27,7 +29,8 @@ def parse_override(item: str) -> tuple[str, Any]:
         raise SpecError(
             [
                 Problem(
-                    item, "an override needs the form dotted.path=value, e.g. households.count=5000"
+                    shown(item),
+                    "an override needs the form dotted.path=value, e.g. households.count=5000",
                 )
             ]
         )
@@ -35,7 +38,7 @@ def parse_override(item: str) -> tuple[str, Any]:
     path = path.strip()
     if not path or any(not part for part in path.split(".")):
         raise SpecError(
-            [Problem(item, "the path before '=' must be a dotted spec path, e.g. seed=7")]
+            [Problem(shown(item), "the path before '=' must be a dotted spec path, e.g. seed=7")]
         )
     try:
         value = load_yaml(raw) if raw.strip() else ""
@@ -62,7 +65,7 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
                 raise SpecError(
                     [
                         Problem(
-                            ".".join(parts[: depth + 1]),
+                            path_of(parts[: depth + 1]),
                             "is a value, not a section: set it directly",
                         )
                     ]
@@ -74,7 +77,8 @@ def apply_overrides(data: dict[str, Any], overrides: Iterable[str]) -> dict[str,
                 raise SpecError(
                     [
                         Problem(
-                            path, f"index {index} is out of range (the list has {len(node)} items)"
+                            path_of(parts),
+                            f"index {index} is out of range (the list has {len(node)} items)",
                         )
                     ]
                 )
@@ -103,7 +107,7 @@ def _default_at(parts: list[str]) -> Any:
 def _index(part: str, parts: list[str]) -> int:
     if not part.isdigit():
         raise SpecError(
-            [Problem(".".join(parts), "this is a list: address an item by its number, e.g. .0")]
+            [Problem(path_of(parts), "this is a list: address an item by its number, e.g. .0")]
         )
     return int(part)
 
@@ -114,7 +118,7 @@ def _list_item(node: list[Any], part: str, parts: list[str]) -> Any:
         raise SpecError(
             [
                 Problem(
-                    ".".join(parts),
+                    path_of(parts),
                     f"index {index} is out of range (the list has {len(node)} items)",
                 )
             ]
@@ -127,13 +131,7 @@ def parse_spec(data: Any, overrides: Iterable[str] = ()) -> GenerationSpec:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise SpecError(
-            [
-                Problem(
-                    "", "the spec must be a mapping of sections (households:, demographics:, ...)"
-                )
-            ]
-        )
+        raise SpecError([Problem("", NOT_A_MAPPING)])
     data = apply_overrides(data, overrides)
     try:
         return GenerationSpec.model_validate(data)
@@ -210,7 +208,13 @@ def parse_spec_text(text: str, source: str = "spec") -> Any:
                 )
             ]
         )
+    if not isinstance(data, dict):
+        raise SpecError([Problem(source, f"holds {_kind(data)}, not a spec; {NOT_A_MAPPING}")])
     return data
+
+
+def _kind(data: Any) -> str:
+    return "a list" if isinstance(data, list) else f"the single value {shown(data)}"
 
 
 def _syntax_problem(error: yaml.YAMLError) -> str:

@@ -138,3 +138,39 @@ def test_spec_text_is_read_strictly(text, expected):
 
 def test_an_empty_mapping_still_asks_for_the_default_spec():
     assert parse_spec(parse_spec_text("{}")).seed == 42
+
+
+def test_profiles_too_small_to_multiply_are_refused():
+    """Found at generate level: day_of_week and month_of_year of 1e-300 each validated, then
+    their product underflowed to an all-zero day table and the run failed."""
+    tiny = "[" + ", ".join(["1.0e-300"] * 7) + "]"
+    message = problems([f"engagement.seasonality.day_of_week={tiny}"])[
+        "engagement.seasonality.day_of_week"
+    ]
+    assert "must be 0 or between 1e-09 and 1e+09" in message
+    parse_spec({}, ["engagement.seasonality.day_of_week=[0, 1.0e-9, 1.0e+9, 1, 1, 1, 1]"])
+
+
+@pytest.mark.parametrize(
+    ("item", "path"),
+    [
+        ("", "''"),  # shrunk: an empty --set item gave a line with no location
+        ("=5", "'=5'"),
+        ("no equals sign", "'no equals sign'"),
+        ("a\nb", "'a\\nb'"),
+    ],
+)
+def test_a_malformed_override_is_located_at_the_quoted_item(item, path):
+    with pytest.raises(SpecError) as refused:
+        parse_spec({}, [item])
+    (problem,) = refused.value.problems
+    assert problem.path == path and "\n" not in str(problem)
+
+
+@pytest.mark.parametrize(("text", "held"), [("(", "the single value '('"), ("[1, 2]", "a list")])
+def test_a_file_holding_no_mapping_is_located_at_the_file(text, held):
+    """Shrunk: a spec file holding ``(`` gave a problem line with no location."""
+    with pytest.raises(SpecError) as refused:
+        parse_spec_text(text, source="spec.yaml")
+    (problem,) = refused.value.problems
+    assert problem.path == "spec.yaml" and problem.message.startswith(f"holds {held}, not a spec")
