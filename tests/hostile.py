@@ -52,6 +52,24 @@ class Slot:
     kind: str  # section, map, profile, labels, items, dates, float, int, text, date, literal
     labels: tuple[str, ...] = ()
     choices: tuple[Any, ...] = ()
+    edges: tuple[Any, ...] = ()  # a number's bounds as the model states them, and just inside
+
+
+def _edges(info: Any, kind: Any) -> tuple[Any, ...]:
+    """The values at and just inside a numeric field's bounds (``ge``, ``gt``, ``le``, ``lt``)."""
+    found: list[Any] = []
+    for bound in info.metadata:
+        for name, inward in (("ge", 0), ("gt", 1), ("le", 0), ("lt", -1)):
+            value = getattr(bound, name, None)
+            if value is None:
+                continue
+            if kind is int:
+                found.append(value + inward)
+            elif inward:
+                found.append(math.nextafter(value, math.inf * inward))
+            else:
+                found.append(float(value))
+    return tuple(found)
 
 
 LIST_LABELS = {
@@ -115,7 +133,8 @@ def _slots(model: type[BaseModel], data: dict[str, Any], path: Path) -> list[Slo
         elif kind is bool:
             found.append(Slot(here, "literal", (), (True, False)))
         else:
-            found.append(Slot(here, {float: "float", int: "int", date: "date"}.get(kind, "text")))
+            name = {float: "float", int: "int", date: "date"}.get(kind, "text")
+            found.append(Slot(here, name, edges=_edges(info, kind)))
     return found
 
 

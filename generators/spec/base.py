@@ -11,10 +11,16 @@ from generators.spec.errors import CrossRuleErrors, Problem, listed
 
 WEIGHT_TOLERANCE = 1e-3
 
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+def _unsigned_zero(value: float) -> float:
+    return value + 0.0  # -0.0 + 0.0 is 0.0: one zero, so equal data means equal fingerprints
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False), AfterValidator(_unsigned_zero)]
 """Every real number of the spec: NaN and ±infinity are refused where they are read (Pydantic's
 ``finite_number`` error, turned into a ``dotted.path: fix`` line by ``errors``), so no rule
-below has to think about them (NaN compares false with everything and slips through bounds)."""
+below has to think about them (NaN compares false with everything and slips through bounds);
+``-0.0`` is read as ``0.0``."""
 
 Weights = dict[str, FiniteFloat]
 Profile = list[FiniteFloat]
