@@ -22,6 +22,12 @@ from generators.spec.domains import CONTENT_CATEGORIES, DEVICE_TYPES, ENGAGEMENT
 from generators.spec.window import MAX_WINDOW_DAYS
 
 
+MIN_VIEW_SHARE = 0.01
+"""Views are at least this share of the event mix. Follow-ups come in blocks after a view (one
+view, then up to 1/share - 1 follow-ups: ``generators.tables.content_engagements``); a share of
+1e-300 asked for blocks of 1e300 events, which no run can hold."""
+
+
 class EventsPerIndividual(Strict):
     """Heavy-tailed count of engagement events per active individual over the window."""
 
@@ -221,9 +227,10 @@ class EngagementSpec(Strict):
     @classmethod
     def _types(cls, v: Weights) -> Weights:
         ordered = check_weights(v, ENGAGEMENT_TYPES, "engagement type")
-        if ordered.get("view", 0) <= 0:
+        if ordered.get("view", 0) < MIN_VIEW_SHARE:
             raise ValueError(
-                "'view' needs a positive weight: clicks, likes and shares follow views"
+                f"'view' needs a weight of at least {MIN_VIEW_SHARE}: every click, like, share "
+                f"and comment follows a view, at most {round(1 / MIN_VIEW_SHARE) - 1} per view"
             )
         return ordered
 

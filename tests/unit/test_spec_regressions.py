@@ -174,3 +174,13 @@ def test_a_file_holding_no_mapping_is_located_at_the_file(text, held):
         parse_spec_text(text, source="spec.yaml")
     (problem,) = refused.value.problems
     assert problem.path == "spec.yaml" and problem.message.startswith(f"holds {held}, not a spec")
+
+
+def test_a_view_share_too_small_to_lead_its_follow_ups_is_refused():
+    """Found at generate level: ``engagement_types = {view: 1e-300, click: 1}`` validated, then
+    the run asked for blocks of 1e300 events (one view and its follow-ups) and failed."""
+    message = problems(["engagement.engagement_types={view: 1.0e-300, click: 1.0}"])[
+        "engagement.engagement_types"
+    ]
+    assert "'view' needs a weight of at least 0.01" in message
+    parse_spec({}, ["engagement.engagement_types={view: 0.01, click: 0.99}"])
