@@ -174,3 +174,16 @@ def test_guided_mode_survives_any_text(step, messages):
     at_step(session, step)
     for text in messages:
         assert_sound(session, session.send_sync(text))
+
+
+def test_a_nan_weight_is_refused_and_never_shown():
+    """Issue 34: the chat accepted ``urbanicity = {urban: nan, ...}`` and showed "urban nan"."""
+    session = AgentSession(None, runner=_no_generation)
+    (refusal,) = session.send_sync("urbanicity = {urban: .nan, suburban: 0.5, rural: 0.5}")[:-1]
+    assert isinstance(refusal, ToolResult) and not refusal.ok
+    assert "households.urbanicity.urban: must be a finite number" in refusal.content
+    (shown,) = session.send_sync("show")[:-1]
+    assert "| urbanicity | suburban 0.52, urban 0.27, rural 0.21 |" in shown.content
+    assert "nan" not in shown.content
+    (accepted,) = session.send_sync("next")[:-1]
+    assert accepted.ok and accepted.content.startswith("households accepted.")
