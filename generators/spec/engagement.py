@@ -21,7 +21,6 @@ from generators.spec.base import (
 from generators.spec.domains import CONTENT_CATEGORIES, DEVICE_TYPES, ENGAGEMENT_TYPES
 from generators.spec.window import MAX_WINDOW_DAYS
 
-
 MIN_VIEW_SHARE = 0.01
 """Views are at least this share of the event mix. Follow-ups come in blocks after a view (one
 view, then up to 1/share - 1 follow-ups: ``generators.tables.content_engagements``); a share of
@@ -110,10 +109,17 @@ class DurationSpec(Strict):
     """View duration = content length × completion, completion ~ Beta(mean, concentration)."""
 
     completion_mean: FiniteFloat = Field(
-        default=0.62, gt=0, lt=1, description="Mean share of the item watched."
+        default=0.62,
+        ge=0.001,
+        le=0.999,
+        description="Mean share of the item watched (0.001-0.999).",
     )
     completion_concentration: FiniteFloat = Field(
-        default=3.0, gt=0, le=100, description="Beta concentration a+b; larger means less spread."
+        default=3.0,
+        ge=0.01,
+        le=100,
+        description="Beta concentration a+b (0.01-100); larger means less spread. Below 0.01 "
+        "every view is already all or nothing, and the Beta's parameters would vanish.",
     )
 
 

@@ -25,6 +25,11 @@ class OrderValueSpec(Strict):
     sigma: FiniteFloat = Field(default=0.7, gt=0, le=3)
 
 
+DECAY_HALF_LIVES = 500
+"""Half-lives a look-back window may span under time decay: 0.5^500 is about 3e-151, still a
+normal double, so every touch in the window keeps a positive weight (0.5^1075 is 0)."""
+
+
 class AttributionSpec(Strict):
     """Multi-touch attribution over each converter's exposure path."""
 
@@ -46,6 +51,15 @@ class AttributionSpec(Strict):
             )
         if len(set(self.models)) != len(self.models):
             raise fail("models", "attribution models are listed twice; list each once")
+        shortest = self.window_days / DECAY_HALF_LIVES
+        if self.time_decay_half_life_days < shortest:
+            raise fail(
+                "time_decay_half_life_days",
+                f"{self.time_decay_half_life_days:g} days is too short for a {self.window_days}-day "
+                f"look-back: make it at least window_days / {DECAY_HALF_LIVES} = {shortest:g} "
+                "days (a touch older than that many half-lives weighs nothing, and a conversion "
+                "whose touches all weigh nothing cannot be attributed)",
+            )
         if self.position_based_first + self.position_based_last > 1 + WEIGHT_TOLERANCE:
             raise fail(
                 "position_based_last", "position_based_first + position_based_last must be <= 1"

@@ -184,3 +184,27 @@ def test_a_view_share_too_small_to_lead_its_follow_ups_is_refused():
     ]
     assert "'view' needs a weight of at least 0.01" in message
     parse_spec({}, ["engagement.engagement_types={view: 0.01, click: 0.99}"])
+
+
+def test_a_time_decay_half_life_too_short_for_the_look_back_is_refused():
+    """Found at generate level: a half-life of 5e-324 days validated, then every touch weighed
+    0.5^(age / half-life) = 0 and attributing a conversion divided by zero."""
+    message = problems(["responses.attribution.time_decay_half_life_days=5.0e-324"])[
+        "responses.attribution.time_decay_half_life_days"
+    ]
+    assert "at least window_days / 500 = 0.06 days" in message
+    parse_spec({}, ["responses.attribution.time_decay_half_life_days=0.06"])
+
+
+@pytest.mark.parametrize(
+    ("override", "path"),
+    [
+        ("engagement.duration.completion_concentration=5.0e-324", "completion_concentration"),
+        ("engagement.duration.completion_mean=5.0e-324", "completion_mean"),
+        ("engagement.duration.completion_mean=0.9999", "completion_mean"),
+    ],
+)
+def test_a_completion_beta_with_vanishing_parameters_is_refused(override, path):
+    """Found at generate level: a concentration of 5e-324 validated, then the Beta's quantiles
+    were NaN and the run failed."""
+    assert f"engagement.duration.{path}" in problems([override])
