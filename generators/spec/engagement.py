@@ -24,7 +24,7 @@ from generators.spec.window import MAX_WINDOW_DAYS
 MIN_VIEW_SHARE = 0.01
 """Views are at least this share of the event mix. Follow-ups come in blocks after a view (one
 view, then up to 1/share - 1 follow-ups: ``generators.tables.content_engagements``); a share of
-1e-300 asked for blocks of 1e300 events, which no run can hold."""
+1e-300 would ask for blocks of 1e300 events, which no run can hold."""
 
 
 class EventsPerIndividual(Strict):

@@ -177,7 +177,8 @@ def test_guided_mode_survives_any_text(step, messages):
 
 
 def test_a_nan_weight_is_refused_and_never_shown():
-    """Issue 34: the chat accepted ``urbanicity = {urban: nan, ...}`` and showed "urban nan"."""
+    """``urbanicity = {urban: nan, ...}`` is refused: the step never holds it, its table never
+    shows "urban nan", and the step can still be accepted."""
     session = AgentSession(None, runner=_no_generation)
     (refusal,) = session.send_sync("urbanicity = {urban: .nan, suburban: 0.5, rural: 0.5}")[:-1]
     assert isinstance(refusal, ToolResult) and not refusal.ok

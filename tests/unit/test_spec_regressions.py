@@ -1,5 +1,6 @@
-"""Hostile inputs that once passed validation or broke its messages, each kept as a plain case:
-the holes of issue 34 and the shrunk examples the property suites found."""
+"""Hostile inputs as plain cases: the values that must be refused (each would otherwise validate
+into a failing run, or into an unreadable problem) and the shrunk examples of the property
+suites (tests/unit/test_*_fuzz.py, tests/integration/test_generate_fuzz.py)."""
 
 from __future__ import annotations
 
@@ -52,7 +53,8 @@ def test_a_weight_map_of_zeros_says_so_instead_of_dividing_by_zero():
 
 
 def test_a_huge_weight_sum_is_shown_short():
-    """Shrunk: ``engagement.content.categories = {news: 1e300}`` printed a 300-digit sum."""
+    """Shrunk example: ``engagement.content.categories = {news: 1e300}``, whose sum must not
+    be written out in 300 digits."""
     message = problems(["engagement.content.categories={news: 1.0e+300}"])[
         "engagement.content.categories"
     ]
@@ -103,7 +105,7 @@ LONG = "a" * 10_000
     ],
 )
 def test_a_very_long_value_is_quoted_short_in_its_problem(overrides):
-    """Shrunk: a 10,000-character field name, label or goal was echoed whole."""
+    """Shrunk example: a 10,000-character field name, label or goal, never echoed whole."""
     with pytest.raises(SpecError) as refused:
         parse_spec({}, overrides)
     for problem in refused.value.problems:
@@ -141,8 +143,8 @@ def test_an_empty_mapping_still_asks_for_the_default_spec():
 
 
 def test_profiles_too_small_to_multiply_are_refused():
-    """Found at generate level: day_of_week and month_of_year of 1e-300 each validated, then
-    their product underflowed to an all-zero day table and the run failed."""
+    """Generate-level example: day_of_week and month_of_year of 1e-300 multiply to an all-zero
+    day table, from which no run can draw."""
     tiny = "[" + ", ".join(["1.0e-300"] * 7) + "]"
     message = problems([f"engagement.seasonality.day_of_week={tiny}"])[
         "engagement.seasonality.day_of_week"
@@ -154,7 +156,7 @@ def test_profiles_too_small_to_multiply_are_refused():
 @pytest.mark.parametrize(
     ("item", "path"),
     [
-        ("", "''"),  # shrunk: an empty --set item gave a line with no location
+        ("", "''"),  # shrunk example: an empty --set item, located at its quoted self
         ("=5", "'=5'"),
         ("no equals sign", "'no equals sign'"),
         ("a\nb", "'a\\nb'"),
@@ -169,7 +171,7 @@ def test_a_malformed_override_is_located_at_the_quoted_item(item, path):
 
 @pytest.mark.parametrize(("text", "held"), [("(", "the single value '('"), ("[1, 2]", "a list")])
 def test_a_file_holding_no_mapping_is_located_at_the_file(text, held):
-    """Shrunk: a spec file holding ``(`` gave a problem line with no location."""
+    """Shrunk example: a spec file holding ``(``; its problem names the file."""
     with pytest.raises(SpecError) as refused:
         parse_spec_text(text, source="spec.yaml")
     (problem,) = refused.value.problems
@@ -177,8 +179,8 @@ def test_a_file_holding_no_mapping_is_located_at_the_file(text, held):
 
 
 def test_a_view_share_too_small_to_lead_its_follow_ups_is_refused():
-    """Found at generate level: ``engagement_types = {view: 1e-300, click: 1}`` validated, then
-    the run asked for blocks of 1e300 events (one view and its follow-ups) and failed."""
+    """Generate-level example: ``engagement_types = {view: 1e-300, click: 1}`` asks for blocks
+    of 1e300 events (one view and its follow-ups), which no run can hold."""
     message = problems(["engagement.engagement_types={view: 1.0e-300, click: 1.0}"])[
         "engagement.engagement_types"
     ]
@@ -187,8 +189,8 @@ def test_a_view_share_too_small_to_lead_its_follow_ups_is_refused():
 
 
 def test_a_time_decay_half_life_too_short_for_the_look_back_is_refused():
-    """Found at generate level: a half-life of 5e-324 days validated, then every touch weighed
-    0.5^(age / half-life) = 0 and attributing a conversion divided by zero."""
+    """Generate-level example: with a half-life of 5e-324 days every touch weighs
+    0.5^(age / half-life) = 0, and attributing a conversion divides by zero."""
     message = problems(["responses.attribution.time_decay_half_life_days=5.0e-324"])[
         "responses.attribution.time_decay_half_life_days"
     ]
@@ -205,6 +207,5 @@ def test_a_time_decay_half_life_too_short_for_the_look_back_is_refused():
     ],
 )
 def test_a_completion_beta_with_vanishing_parameters_is_refused(override, path):
-    """Found at generate level: a concentration of 5e-324 validated, then the Beta's quantiles
-    were NaN and the run failed."""
+    """Generate-level example: with a concentration of 5e-324 the Beta's quantiles are NaN."""
     assert f"engagement.duration.{path}" in problems([override])
