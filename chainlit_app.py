@@ -34,13 +34,13 @@ from generators.run.service import GenerationResult
 from generators.spec import GenerationSpec
 from generators.spec.errors import SpecError
 from generators.spec.io import spec_to_yaml
+from generators.spec.text import MAX_SPEC_BYTES
 from ui import messages, results, workspace_user
 from ui.commands import COMMANDS, load_command, run_command
 from ui.settings import initial_spec
 from ui.task_list import CANCEL_ACTION, REFRESH_SECONDS, ProgressView
 
 EDIT_ACTION = "edit"
-MAX_SPEC_BYTES = 2_000_000
 VERDICTS = {True: "✅ passed", False: "❌ failed", None: "not run"}  # by validation_passed
 
 
