@@ -4,8 +4,13 @@ suites (tests/unit/test_*_fuzz.py, tests/integration/test_generate_fuzz.py)."""
 
 from __future__ import annotations
 
-import pytest
+from datetime import date
+from typing import Annotated, Any, get_args, get_origin
 
+import pytest
+from pydantic import BaseModel
+
+from generators.spec import GenerationSpec
 from generators.spec.errors import SpecError
 from generators.spec.io import parse_spec, parse_spec_text
 
@@ -209,3 +214,32 @@ def test_a_time_decay_half_life_too_short_for_the_look_back_is_refused():
 def test_a_completion_beta_with_vanishing_parameters_is_refused(override, path):
     """Generate-level example: with a concentration of 5e-324 the Beta's quantiles are NaN."""
     assert f"engagement.duration.{path}" in problems([override])
+
+
+def _unchecked(annotation: Any, metadata: list[Any] = ()) -> list[str]:
+    """Plain ``float``s and ``date``s inside an annotation: those not given as FiniteFloat or
+    SpecDate."""
+    if get_origin(annotation) is Annotated:
+        inner, *extra = get_args(annotation)
+        for item in extra:  # a Field(...) inside Annotated carries its constraints as metadata
+            metadata = [*metadata, item, *getattr(item, "metadata", [])]
+        return _unchecked(inner, metadata)
+    if annotation is float:
+        finite = any(getattr(m, "allow_inf_nan", None) is False for m in metadata)
+        return [] if finite else ["float"]
+    if annotation is date:
+        bounded = any(getattr(m, "func", None) is not None for m in metadata)
+        return [] if bounded else ["date"]
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [
+            f"{name}: {kind}"
+            for name, info in annotation.model_fields.items()
+            for kind in _unchecked(info.annotation, info.metadata)
+        ]
+    return [kind for arg in get_args(annotation) for kind in _unchecked(arg)]
+
+
+def test_every_number_and_date_of_the_spec_is_checked_by_its_type():
+    """Every float is a FiniteFloat and every date a SpecDate, at any depth: a field added with
+    a plain ``float`` would let NaN in again."""
+    assert _unchecked(GenerationSpec) == []
