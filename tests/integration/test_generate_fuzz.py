@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from hostile import SLOTS, Path, Slot, mostly, mutated, plausible
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from generators.run.service import run_generation
@@ -73,6 +73,7 @@ def affordable(data: dict[str, Any]) -> dict[str, Any]:
 
 @settings(
     max_examples=10,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: a step is a Spark run
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(valid_edits)
