@@ -375,7 +375,7 @@ def plausible(slot: Slot) -> st.SearchStrategy[Any]:
     return st.just(default)
 
 
-window_days = st.integers(0, 89).map(lambda d: date(2026, 1, 1) + timedelta(days=d))
+default_window_days = st.integers(0, 89).map(lambda d: date(2026, 1, 1) + timedelta(days=d))
 
 
 def _flights() -> st.SearchStrategy[list[tuple[Path, Any]]]:
@@ -384,8 +384,8 @@ def _flights() -> st.SearchStrategy[list[tuple[Path, Any]]]:
     flight = st.fixed_dictionaries(
         {
             "name": mostly(st.sampled_from(["f1", "f2", "spring_sale"]), texts),
-            "start_date": mostly(window_days, dates),
-            "end_date": mostly(window_days, dates),
+            "start_date": mostly(default_window_days, dates),
+            "end_date": mostly(default_window_days, dates),
             "channel": mostly(st.sampled_from(["ctv", "email", "search"]), texts),
             "budget_usd": mostly(st.floats(1, 1e7), floats),
         },
@@ -402,9 +402,9 @@ def _flights() -> st.SearchStrategy[list[tuple[Path, Any]]]:
     )
 
 
-def mutations(slots: tuple[Slot, ...] = SLOTS) -> st.SearchStrategy[list[tuple[Path, Any]]]:
+def mutations() -> st.SearchStrategy[list[tuple[Path, Any]]]:
     """One to three ``(path, value)`` edits of the default spec."""
-    chosen = st.lists(st.sampled_from(slots), min_size=1, max_size=3, unique_by=lambda s: s.path)
+    chosen = st.lists(st.sampled_from(SLOTS), min_size=1, max_size=3, unique_by=lambda s: s.path)
     edits = chosen.flatmap(
         lambda ss: st.tuples(*(st.tuples(st.just(s.path), values_for(s)) for s in ss))
     )

@@ -111,7 +111,7 @@ def assert_sound(session: AgentSession, items: list[Any]) -> None:
         assert not wizard.problems(step), (step, wizard.problems(step))
 
 
-@settings(max_examples=120)
+@settings(max_examples=60)
 @given(step_edits)
 def test_agent_tool_calls_change_a_step_exactly_when_the_spec_accepts_the_edit(case):
     step, edits = case
@@ -155,7 +155,7 @@ hostile_messages = st.one_of(
 )
 
 
-@settings(max_examples=120)
+@settings(max_examples=60)
 @given(step_edits, st.lists(hostile_messages, max_size=2))
 def test_guided_mode_answers_every_hostile_message_and_keeps_the_spec_sound(case, chatter):
     step, edits = case
@@ -165,7 +165,7 @@ def test_guided_mode_answers_every_hostile_message_and_keeps_the_spec_sound(case
         assert_sound(session, session.send_sync(text))
 
 
-@settings(max_examples=60)
+@settings(max_examples=30)
 @given(
     st.sampled_from(STEPS), st.lists(mostly(hostile_messages, st.binary().map(repr)), max_size=4)
 )

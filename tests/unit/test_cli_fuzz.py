@@ -88,7 +88,7 @@ set_items = st.one_of(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(st.sampled_from(["spec validate", "estimate"]), st.lists(set_items, min_size=1, max_size=3))
 def test_hostile_set_items_give_exit_2_and_problem_lines_or_a_valid_spec(command, items):
     """``estimate`` also turns every spec that validates into expected rows."""
@@ -119,7 +119,7 @@ def _spec_texts() -> st.SearchStrategy[bytes]:
     )
 
 
-@settings(max_examples=100)
+@settings(max_examples=60)
 @given(_spec_texts(), st.lists(typed_values, max_size=1))
 def test_hostile_spec_files_give_exit_2_and_problem_lines_or_a_valid_spec(content, items):
     spec_file = WORKDIR / "spec.yaml"

@@ -56,7 +56,7 @@ def assert_sane(spec: GenerationSpec) -> None:
     assert spec.engagement.window_days <= MAX_WINDOW_DAYS
 
 
-@settings(max_examples=600)
+@settings(max_examples=500)
 @given(mutations())
 def test_a_hostile_edit_is_refused_at_a_field_or_round_trips(edits):
     data = mutated(edits)
