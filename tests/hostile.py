@@ -437,6 +437,15 @@ def mutated(edits: list[tuple[Path, Any]], base: dict[str, Any] | None = None) -
     return data
 
 
+def floats_in(value: Any) -> list[float]:
+    """Every float held anywhere in JSON-like data."""
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in floats_in(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in floats_in(v)]
+    return [value] if isinstance(value, float) else []
+
+
 # ------------------------------------------------------------ located problems
 
 

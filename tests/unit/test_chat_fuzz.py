@@ -10,7 +10,7 @@ import math
 import re
 from typing import Any
 
-from hostile import SLOTS, Path, mostly, mutated, texts, values_for, yaml_text
+from hostile import SLOTS, Path, floats_in, mostly, mutated, texts, values_for, yaml_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,14 +90,6 @@ def at_step(session: AgentSession, step: str) -> None:
     assert session.wizard.current_step == step
 
 
-def floats(value: Any) -> list[float]:
-    if isinstance(value, dict):
-        return [f for v in value.values() for f in floats(v)]
-    if isinstance(value, list):
-        return [f for v in value for f in floats(v)]
-    return [value] if isinstance(value, float) else []
-
-
 def assert_sound(session: AgentSession, items: list[Any]) -> None:
     """The turn answered, leaked nothing, and the wizard holds only what the spec accepts."""
     assert items and isinstance(items[-1], TurnEnd)
@@ -106,7 +98,7 @@ def assert_sound(session: AgentSession, items: list[Any]) -> None:
         text = getattr(item, "content", None) or getattr(item, "text", "")
         assert not LEAKED.search(text), text[-2000:]
     wizard = session.wizard
-    assert all(math.isfinite(f) for f in floats(wizard.data()))
+    assert all(math.isfinite(f) for f in floats_in(wizard.data()))
     for step in wizard.accepted:
         assert not wizard.problems(step), (step, wizard.problems(step))
 

@@ -9,7 +9,7 @@ import math
 from datetime import date
 from typing import Any
 
-from hostile import mutated, mutations, resolves
+from hostile import floats_in, mutated, mutations, resolves
 from hypothesis import given, settings
 
 from generators.spec import GenerationSpec
@@ -19,15 +19,6 @@ from generators.spec.io import parse_spec, parse_spec_text, spec_to_yaml
 from generators.spec.window import MAX_WINDOW_DAYS
 
 MAX_PROBLEM_CHARS = 600
-
-
-def numbers(value: Any) -> list[float]:
-    """Every float held anywhere in a JSON-like value."""
-    if isinstance(value, dict):
-        return [n for v in value.values() for n in numbers(v)]
-    if isinstance(value, list):
-        return [n for v in value for n in numbers(v)]
-    return [value] if isinstance(value, float) else []
 
 
 def dates_in(spec: GenerationSpec) -> list[date]:
@@ -51,7 +42,7 @@ def assert_refused_well(error: SpecError, data: dict[str, Any]) -> None:
 
 
 def assert_sane(spec: GenerationSpec) -> None:
-    assert all(math.isfinite(n) for n in numbers(spec.canonical()))
+    assert all(math.isfinite(n) for n in floats_in(spec.canonical()))
     assert all(FIRST_DATE <= d <= LAST_DATE for d in dates_in(spec))
     assert spec.engagement.window_days <= MAX_WINDOW_DAYS
 
