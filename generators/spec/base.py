@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from generators.spec.errors import CrossRuleErrors, Problem, listed
+from generators.spec.errors import MAX_NAME, CrossRuleErrors, Problem, listed
 
 WEIGHT_TOLERANCE = 1e-3
 
@@ -47,7 +47,7 @@ def fail(field: str, message: str) -> CrossRuleErrors:
     return CrossRuleErrors([Problem(field, message)])
 
 
-Identifier = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,254}$")]
+Identifier = Annotated[str, Field(pattern=rf"^[A-Za-z_][A-Za-z0-9_]{{0,{MAX_NAME - 1}}}$")]
 
 
 class Strict(BaseModel):

@@ -61,6 +61,7 @@ def listed(values: Any) -> str:
     return ", ".join(items[:LISTED]) + more
 
 
+MAX_NAME = 255  # characters of a name: catalog, schema, segment, flight (base.Identifier)
 PLAIN_KEY = re.compile(r"[A-Za-z0-9_+-]{1,64}")
 
 
@@ -123,6 +124,12 @@ def _message(error: dict[str, Any], model: type | None) -> str:
             f"must be a finite number; got {got}: write a plain number instead "
             "(e.g. 0 or 0.25), NaN and infinity are not values"
         )
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"must be a mapping of fields or labels (key: value); got {got}"
+    if kind == "list_type":
+        return f"must be a list ([a, b, ...]); got {got}"
+    if kind == "string_pattern_mismatch" and len(str(error.get("input"))) > MAX_NAME:
+        return f"is {len(str(error.get('input'))):,} characters long; use at most {MAX_NAME}"
     if kind == "string_pattern_mismatch":
         return (
             f"{got} is not allowed: use letters, digits and underscores only, "

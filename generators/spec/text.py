@@ -24,6 +24,7 @@ from generators.spec.errors import shown
 
 MAX_SPEC_BYTES = 1024 * 1024
 MAX_DEPTH = 32
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class Refused(yaml.MarkedYAMLError):
@@ -61,6 +62,8 @@ class _SpecLoader(yaml.SafeLoader):
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         lines: dict[Any, int] = {}
         for key_node, _ in node.value:
+            if key_node.tag == MERGE_TAG:
+                continue  # ``<<: {...}``: the base class merges it, explicit keys winning
             key = self.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
             try:
