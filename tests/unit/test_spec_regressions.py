@@ -243,3 +243,25 @@ def test_every_number_and_date_of_the_spec_is_checked_by_its_type():
     """Every float is a FiniteFloat and every date a SpecDate, at any depth: a field added with
     a plain ``float`` would let NaN in again."""
     assert _unchecked(GenerationSpec) == []
+
+
+@pytest.mark.parametrize(
+    ("override", "path", "says"),
+    [
+        ("households=5", "households", "must be a mapping of fields or labels (key: value); got 5"),
+        ("households.states=[TX]", "households.states", "must be a mapping"),
+        ("audience.segments=5", "audience.segments", "must be a list ([a, b, ...]); got 5"),
+        (
+            f"output.catalog={'a' * 300}",
+            "output.catalog",
+            "is 300 characters long; use at most 255",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_shape_is_said_plainly(override, path, says):
+    assert says in problems([override])[path]
+
+
+def test_a_yaml_merge_key_is_not_a_duplicate():
+    data = parse_spec_text("households:\n  <<: {count: 5}\n  count: 7\n")
+    assert data["households"]["count"] == 7
