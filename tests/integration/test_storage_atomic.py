@@ -16,6 +16,7 @@ from deltalake import DeltaTable
 from population import content_hash
 
 from generators.run.service import run_generation
+from generators.spark.session import QUICK_JIT
 from generators.spec import GenerationSpec
 from generators.spec.io import spec_to_yaml
 from generators.storage.local import LocalDeltaWarehouse
@@ -82,6 +83,7 @@ def recover(warehouse: Path) -> list[str]:
 def test_kill_9_while_staging_leaves_every_table_as_it_was(spark, committed, warehouse, next_spec):
     run = CliRun(warehouse.with_name("log"), next_spec, warehouse)
     wait_until(lambda: staging_exists(schema_of(warehouse)), run)
+    assert QUICK_JIT in run.java_options()  # a small one-run process: the quick JIT only
     assert run.kill() == -signal.SIGKILL
 
     assert_same(committed[1], snapshot(spark, warehouse))
