@@ -62,8 +62,10 @@ CODEGEN_CACHE_ENTRIES = "2000"
 # HotSpot compiles hot code twice: quickly (C1), then optimised (C2). A run of a few million rows
 # never earns back C2's compile time: with C1 only, a cold process generating and validating 50
 # households spends 83 CPU-s instead of 135, 100K households (14M rows) 299 instead of 373
-# (docs/performance.md). Long runs and long-lived processes (the app) keep both tiers.
-QUICK_JIT = "-XX:TieredStopAtLevel=1"
+# (docs/performance.md). Long runs and long-lived processes (the app) keep both tiers. C1 alone
+# would also shrink the code cache to 48 MB, which Spark's generated classes fill within a few
+# runs (then the JVM fails: "Out of space in CodeCache"): it keeps the tiered size.
+QUICK_JIT = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
 SHORT_RUN_ROWS = 20_000_000
 
 

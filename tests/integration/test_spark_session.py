@@ -35,6 +35,7 @@ def test_session_invariants(spark):
     assert diagnostics.getVMOption("DontCompileHugeMethods").getValue() == "false"
     # The tests' worlds are small: their JVM compiles with the quick JIT only.
     assert diagnostics.getVMOption("TieredStopAtLevel").getValue() == "1"
+    assert diagnostics.getVMOption("ReservedCodeCacheSize").getValue() == str(240 * 2**20)
     # PySpark itself reads this flag: no call-site capture (py4j round trips) per Column call.
     assert spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
     assert not is_debugging_enabled()
