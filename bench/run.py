@@ -244,8 +244,13 @@ def measure_scale(scale: int, args: argparse.Namespace) -> dict[str, Any]:
 
     sampler.start()
     marks["started"] = time.perf_counter()
-    result = run_generation(
-        spec, warehouse=warehouse, on_event=on_event, master=args.master, report_dir=None
+    result = run_generation(  # one run per process, as `idgraph generate` runs it
+        spec,
+        warehouse=warehouse,
+        on_event=on_event,
+        master=args.master,
+        report_dir=None,
+        short_run=True,
     )
     marks["finished"] = time.perf_counter()
     usage = sampler.stop()

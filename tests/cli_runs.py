@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 from deltalake import DeltaTable
 
 IDGRAPH = str(Path(sys.executable).with_name("idgraph"))
@@ -35,6 +36,11 @@ class CliRun:
             env={**os.environ, "IDGRAPH_DRIVER_MEMORY_MB": "1024", **env},
             start_new_session=True,
         )
+
+    def java_options(self) -> str:
+        """The command line of the run's JVM (empty before it started)."""
+        children = psutil.Process(self.process.pid).children(recursive=True)
+        return " ".join(" ".join(c.cmdline()) for c in children if "java" in c.name())
 
     def wait(self) -> int:
         return self.process.wait(timeout=DEADLINE_SECONDS)

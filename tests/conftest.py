@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 # Tests share the machine with other Spark processes (subprocess sessions, the app server):
 # a modest driver heap each keeps the whole suite inside 24 GB.
@@ -14,6 +15,13 @@ os.environ.setdefault("IDGRAPH_DRIVER_MEMORY_MB", "3072")
 # Reference constants (generators.tables.reference) are computed once per test session, in a
 # fresh cache shared with the subprocess runs, never read from the developer's own cache.
 os.environ["IDGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="idgraph-test-cache-")
+
+# Property-based tests are reproducible by default: the same examples on every run and machine,
+# no timing deadline (the machine is shared). IDGRAPH_HYPOTHESIS=explore draws new examples on
+# each run (and keeps failures in .hypothesis/ to replay them) when hunting for new holes.
+settings.register_profile("reproducible", derandomize=True, database=None, deadline=None)
+settings.register_profile("explore", deadline=None)
+settings.load_profile(os.environ.get("IDGRAPH_HYPOTHESIS", "reproducible"))
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ from generators.run.events import Event, RunStarted
 from generators.run.service import GenerationResult
 from generators.spec import GenerationSpec
 from generators.spec.io import spec_to_yaml
+from generators.spec.text import MAX_SPEC_BYTES
 from ui import messages, results, workspace_user
 from ui.commands import brief_buttons, run_command
 from ui.task_list import REFRESH_SECONDS, ProgressView
 
 EDIT_ACTION = "edit"
-MAX_SPEC_BYTES = 2_000_000
 VERDICTS = {True: "✅ passed", False: "❌ failed", None: "not run"}  # by validation_passed
 
 

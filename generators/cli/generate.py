@@ -76,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 report_dir=args.report_dir,
                 user=os.environ.get("USER") or os.environ.get("USERNAME"),
                 on_wait=say,
+                short_run=True,
             )
 
     try:

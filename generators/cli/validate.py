@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from generators.storage import LocalDeltaWarehouse
+from generators.tables.expected import estimate
 from generators.validation import contract
 from generators.validation.report import to_json
 from generators.validation.runner import recover_spec, validate_run
@@ -29,13 +30,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {problem}", file=sys.stderr)
         return EXIT_INVALID
     try:
-        from generators.spark.session import get_spark
+        from generators.spark.session import get_spark, is_short_run
 
+        spec, source, run_id = recover_spec(
+            LocalDeltaWarehouse(warehouse_dir, args.catalog, args.schema)
+        )
         spark = get_spark(
-            master=getattr(args, "master", None), remote=getattr(args, "remote", None)
+            master=getattr(args, "master", None),
+            remote=getattr(args, "remote", None),
+            short_run=is_short_run(estimate(spec).total),
         )
         warehouse = LocalDeltaWarehouse(warehouse_dir, args.catalog, args.schema, spark)
-        spec, source, run_id = recover_spec(warehouse)
         report = validate_run(
             spark, warehouse, spec, args.report_dir, run_id=run_id, spec_source=source
         )

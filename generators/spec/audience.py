@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator, model_validator
 
 from generators.spec import census
-from generators.spec.base import WEIGHT_TOLERANCE, Identifier, Strict, fail
+from generators.spec.base import WEIGHT_TOLERANCE, FiniteFloat, Identifier, Strict, fail
 from generators.spec.domains import (
     BEHAVIOURAL_CLASSES,
     CONTENT_CATEGORIES,
@@ -14,6 +14,7 @@ from generators.spec.domains import (
     INCOME_BRACKETS,
     URBANICITY,
 )
+from generators.spec.errors import listed
 
 
 class SegmentRule(Strict):
@@ -38,7 +39,7 @@ class SegmentRule(Strict):
     preferred_devices: list[str] = Field(
         default_factory=list, description="Any of ctv, mobile, desktop, tablet."
     )
-    min_propensity: float | None = Field(default=None, ge=0, le=1)
+    min_propensity: FiniteFloat | None = Field(default=None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _known_values(self) -> SegmentRule:
@@ -55,7 +56,7 @@ class SegmentRule(Strict):
             if unknown:
                 raise fail(
                     field,
-                    f"unknown value {', '.join(map(repr, unknown))}; use only {', '.join(allowed)}",
+                    f"unknown value {listed(unknown)}; use only {', '.join(allowed)}",
                 )
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             raise fail("max_age", f"min_age ({self.min_age}) must be <= max_age ({self.max_age})")
@@ -101,9 +102,9 @@ def default_segments() -> list[SegmentRule]:
 class AffinitySpec(Strict):
     """Affinity per category = frequency share blended with recency-weighted share."""
 
-    recency_half_life_days: float = Field(default=14.0, gt=0, le=3650)
-    frequency_weight: float = Field(default=0.6, ge=0, le=1)
-    recency_weight: float = Field(default=0.4, ge=0, le=1)
+    recency_half_life_days: FiniteFloat = Field(default=14.0, gt=0, le=3650)
+    frequency_weight: FiniteFloat = Field(default=0.6, ge=0, le=1)
+    recency_weight: FiniteFloat = Field(default=0.4, ge=0, le=1)
 
     @model_validator(mode="after")
     def _blend(self) -> AffinitySpec:
@@ -118,8 +119,8 @@ class AffinitySpec(Strict):
 class BehaviouralClassSpec(Strict):
     """Thresholds on events per week (over active days) and recency."""
 
-    heavy_events_per_week: float = Field(default=7.0, gt=0)
-    moderate_events_per_week: float = Field(default=2.0, gt=0)
+    heavy_events_per_week: FiniteFloat = Field(default=7.0, gt=0)
+    moderate_events_per_week: FiniteFloat = Field(default=2.0, gt=0)
     lapsed_after_days: int = Field(default=30, ge=1, le=3650)
 
     @model_validator(mode="after")
@@ -135,11 +136,11 @@ class BehaviouralClassSpec(Strict):
 class PropensitySpec(Strict):
     """propensity = logistic(intercept + Σ weight × standardised feature)."""
 
-    intercept: float = Field(default=-0.5, ge=-10, le=10)
-    frequency_weight: float = Field(default=0.8, ge=-10, le=10)
-    recency_weight: float = Field(default=0.6, ge=-10, le=10)
-    affinity_weight: float = Field(default=0.4, ge=-10, le=10)
-    income_weight: float = Field(default=0.3, ge=-10, le=10)
+    intercept: FiniteFloat = Field(default=-0.5, ge=-10, le=10)
+    frequency_weight: FiniteFloat = Field(default=0.8, ge=-10, le=10)
+    recency_weight: FiniteFloat = Field(default=0.6, ge=-10, le=10)
+    affinity_weight: FiniteFloat = Field(default=0.4, ge=-10, le=10)
+    income_weight: FiniteFloat = Field(default=0.3, ge=-10, le=10)
 
 
 class AudienceSpec(Strict):
@@ -149,7 +150,7 @@ class AudienceSpec(Strict):
     affinity: AffinitySpec = Field(default_factory=AffinitySpec)
     behavioural_classes: BehaviouralClassSpec = Field(default_factory=BehaviouralClassSpec)
     propensity: PropensitySpec = Field(default_factory=PropensitySpec)
-    value_per_conversion_usd: float = Field(
+    value_per_conversion_usd: FiniteFloat = Field(
         default=85.0,
         gt=0,
         le=1_000_000,
@@ -162,7 +163,7 @@ class AudienceSpec(Strict):
         names = [s.name for s in v]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"segment names must be unique; rename {', '.join(duplicates)}")
+            raise ValueError(f"segment names must be unique; rename {listed(duplicates)}")
         if "general" in names:
             raise ValueError("'general' is reserved for people matching no segment; rename it")
         return v

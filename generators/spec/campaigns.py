@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from pydantic import Field, field_validator, model_validator
 
 from generators.spec.base import (
+    FiniteFloat,
     FloatRange,
     Identifier,
     IntRange,
+    SpecDate,
     Strict,
     Weights,
     check_weights,
@@ -17,12 +17,13 @@ from generators.spec.base import (
     in_domain_order,
 )
 from generators.spec.domains import CHANNELS, GOALS
+from generators.spec.errors import shown
 
 
 class FrequencySpec(Strict):
     """Exposures per reached person: mean, with daily and per-flight caps."""
 
-    mean: float = Field(
+    mean: FiniteFloat = Field(
         default=4.0, ge=1, le=1000, description="Mean exposures per reached person."
     )
     cap_per_day: int = Field(default=3, ge=1, le=1000)
@@ -42,10 +43,10 @@ class CampaignFlight(Strict):
     """An explicit campaign, instead of generated ones."""
 
     name: Identifier
-    start_date: date
-    end_date: date
+    start_date: SpecDate
+    end_date: SpecDate
     channel: str = Field(description="One of ctv, video, display, social, email, search.")
-    budget_usd: float = Field(gt=0)
+    budget_usd: FiniteFloat = Field(gt=0)
     goal: str = Field(
         default="conversion", description="One of awareness, consideration, conversion."
     )
@@ -62,10 +63,11 @@ class CampaignFlight(Strict):
             )
         if self.channel not in CHANNELS:
             raise fail(
-                "channel", f"channel {self.channel!r} is unknown; use one of {', '.join(CHANNELS)}"
+                "channel",
+                f"channel {shown(self.channel)} is unknown; use one of {', '.join(CHANNELS)}",
             )
         if self.goal not in GOALS:
-            raise fail("goal", f"goal {self.goal!r} is unknown; use one of {', '.join(GOALS)}")
+            raise fail("goal", f"goal {shown(self.goal)} is unknown; use one of {', '.join(GOALS)}")
         return self
 
 
@@ -93,7 +95,7 @@ class CampaignsSpec(Strict):
         description="Share of campaigns per goal.",
     )
     budget_usd: FloatRange = Field(default_factory=lambda: FloatRange(min=50_000, max=500_000))
-    cpm_usd: dict[str, float] = Field(
+    cpm_usd: dict[str, FiniteFloat] = Field(
         default_factory=lambda: {
             "ctv": 32.0,
             "video": 18.0,
@@ -108,20 +110,20 @@ class CampaignsSpec(Strict):
         default_factory=list,
         description="Segments campaigns may target; each campaign targets one or two of them. Empty = all segments.",
     )
-    off_target_spill: float = Field(
+    off_target_spill: FiniteFloat = Field(
         default=0.05,
         ge=0,
         le=1,
         description="Share of people outside the target segments who are also eligible.",
     )
-    reach: float = Field(
+    reach: FiniteFloat = Field(
         default=0.6,
         gt=0,
         le=1,
         description="Share of eligible, non-holdout people a campaign reaches.",
     )
     frequency: FrequencySpec = Field(default_factory=FrequencySpec)
-    holdout_fraction: float = Field(
+    holdout_fraction: FiniteFloat = Field(
         default=0.1,
         ge=0,
         lt=1,
@@ -144,7 +146,7 @@ class CampaignsSpec(Strict):
 
     @field_validator("cpm_usd")
     @classmethod
-    def _cpm(cls, v: dict[str, float]) -> dict[str, float]:
+    def _cpm(cls, v: dict[str, FiniteFloat]) -> dict[str, FiniteFloat]:
         missing = sorted(set(CHANNELS) - set(v))
         unknown = sorted(set(v) - set(CHANNELS))
         if missing or unknown:

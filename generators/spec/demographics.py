@@ -7,7 +7,14 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from generators.spec import census
-from generators.spec.base import IntRange, Strict, Weights, check_weights, in_domain_order
+from generators.spec.base import (
+    FiniteFloat,
+    IntRange,
+    Strict,
+    Weights,
+    check_weights,
+    in_domain_order,
+)
 from generators.spec.capacity import MAX_DEVICES_PER_PERSON
 from generators.spec.domains import (
     AGE_BANDS,
@@ -16,6 +23,7 @@ from generators.spec.domains import (
     GENDERS,
     IDENTIFIER_TYPES,
 )
+from generators.spec.errors import listed
 from generators.spec.noise import IdentityNoiseSpec
 
 
@@ -38,13 +46,13 @@ class IdentitySpec(Strict):
         default_factory=lambda: IntRange(average=2.4, min=1, max=6),
         description="Personal devices (phones, laptops, tablets) per person that has device ids.",
     )
-    shared_device_rate: float = Field(
+    shared_device_rate: FiniteFloat = Field(
         default=0.35,
         ge=0,
         le=1,
         description="Share of households with a shared device (e.g. family tablet) whose device_id maps to every member.",
     )
-    cookie_lifetime_days: float = Field(
+    cookie_lifetime_days: FiniteFloat = Field(
         default=30.0,
         gt=0,
         le=3650,
@@ -74,7 +82,7 @@ class IdentitySpec(Strict):
         unknown = sorted(set(v) - set(IDENTIFIER_TYPES))
         if unknown:
             raise ValueError(
-                f"unknown identifier type {', '.join(map(repr, unknown))}; use only {', '.join(IDENTIFIER_TYPES)}"
+                f"unknown identifier type {listed(unknown)}; use only {', '.join(IDENTIFIER_TYPES)}"
             )
         bad = sorted(k for k, r in v.items() if not 0 <= r <= 1)
         if bad:

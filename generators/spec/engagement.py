@@ -8,8 +8,23 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from generators.spec.base import Strict, Weights, check_profile, check_weights, fail
+from generators.spec.base import (
+    FiniteFloat,
+    Profile,
+    SpecDate,
+    Strict,
+    Weights,
+    check_profile,
+    check_weights,
+    fail,
+)
 from generators.spec.domains import CONTENT_CATEGORIES, DEVICE_TYPES, ENGAGEMENT_TYPES
+from generators.spec.window import MAX_WINDOW_DAYS
+
+MIN_VIEW_SHARE = 0.01
+"""Views are at least this share of the event mix. Follow-ups come in blocks after a view (one
+view, then up to 1/share - 1 follow-ups: ``generators.tables.content_engagements``); a share of
+1e-300 would ask for blocks of 1e300 events, which no run can hold."""
 
 
 class EventsPerIndividual(Strict):
@@ -19,16 +34,16 @@ class EventsPerIndividual(Strict):
         default="lognormal",
         description="'lognormal' (parameter sigma) or 'power_law' (parameter alpha).",
     )
-    mean: float = Field(
+    mean: FiniteFloat = Field(
         default=32.0, gt=0, le=100_000, description="Mean events per active individual."
     )
-    sigma: float = Field(
+    sigma: FiniteFloat = Field(
         default=1.0,
         gt=0,
         le=3,
         description="Lognormal shape: larger means a heavier tail (0.5-1.5 typical).",
     )
-    alpha: float = Field(
+    alpha: FiniteFloat = Field(
         default=2.5,
         gt=2,
         le=5,
@@ -40,7 +55,7 @@ class EventsPerIndividual(Strict):
         le=65_536,
         description="Cap on events per individual (at most 65,536, the event id space per person).",
     )
-    inactive_share: float = Field(
+    inactive_share: FiniteFloat = Field(
         default=0.08,
         ge=0,
         lt=1,
@@ -80,7 +95,7 @@ class ContentSpec(Strict):
         },
         description=f"Share of catalogue items per category ({', '.join(CONTENT_CATEGORIES)}).",
     )
-    popularity_zipf_exponent: float = Field(
+    popularity_zipf_exponent: FiniteFloat = Field(
         default=1.0, gt=0, le=3, description="Zipf exponent of item popularity (1 = classic Zipf)."
     )
 
@@ -93,11 +108,18 @@ class ContentSpec(Strict):
 class DurationSpec(Strict):
     """View duration = content length × completion, completion ~ Beta(mean, concentration)."""
 
-    completion_mean: float = Field(
-        default=0.62, gt=0, lt=1, description="Mean share of the item watched."
+    completion_mean: FiniteFloat = Field(
+        default=0.62,
+        ge=0.001,
+        le=0.999,
+        description="Mean share of the item watched (0.001-0.999).",
     )
-    completion_concentration: float = Field(
-        default=3.0, gt=0, le=100, description="Beta concentration a+b; larger means less spread."
+    completion_concentration: FiniteFloat = Field(
+        default=3.0,
+        ge=0.01,
+        le=100,
+        description="Beta concentration a+b (0.01-100); larger means less spread. Below 0.01 "
+        "every view is already all or nothing, and the Beta's parameters would vanish.",
     )
 
 
@@ -113,15 +135,15 @@ DEFAULT_HOUR_PROFILE = (
 class SeasonalitySpec(Strict):
     """Relative activity profiles (normalised by the engine)."""
 
-    hour_of_day: list[float] = Field(
+    hour_of_day: Profile = Field(
         default_factory=lambda: list(DEFAULT_HOUR_PROFILE),
         description="24 relative activity levels for hours 0-23 (UTC); evening peak by default.",
     )
-    day_of_week: list[float] = Field(
+    day_of_week: Profile = Field(
         default_factory=lambda: [0.95, 0.93, 0.94, 0.97, 1.05, 1.1, 1.06],
         description="7 relative activity levels, Monday first.",
     )
-    month_of_year: list[float] = Field(
+    month_of_year: Profile = Field(
         default_factory=lambda: [
             1.1,
             1.05,
@@ -138,7 +160,7 @@ class SeasonalitySpec(Strict):
         ],
         description="12 relative activity levels, January first.",
     )
-    yearly_growth: float = Field(
+    yearly_growth: FiniteFloat = Field(
         default=0.05,
         gt=-0.9,
         le=5,
@@ -147,30 +169,30 @@ class SeasonalitySpec(Strict):
 
     @field_validator("hour_of_day")
     @classmethod
-    def _hours(cls, v: list[float]) -> list[float]:
+    def _hours(cls, v: Profile) -> Profile:
         return check_profile(v, 24, "hour_of_day")
 
     @field_validator("day_of_week")
     @classmethod
-    def _days(cls, v: list[float]) -> list[float]:
+    def _days(cls, v: Profile) -> Profile:
         return check_profile(v, 7, "day_of_week")
 
     @field_validator("month_of_year")
     @classmethod
-    def _months(cls, v: list[float]) -> list[float]:
+    def _months(cls, v: Profile) -> Profile:
         return check_profile(v, 12, "month_of_year")
 
 
 class EngagementSpec(Strict):
     """Step 3: content engagement over a time window."""
 
-    start_date: date = Field(
+    start_date: SpecDate = Field(
         default=date(2026, 1, 1), description="First day of the window (YYYY-MM-DD)."
     )
-    end_date: date = Field(
+    end_date: SpecDate = Field(
         default=date(2026, 3, 31), description="Last day of the window, inclusive (YYYY-MM-DD)."
     )
-    extended_from: list[date] = Field(
+    extended_from: list[SpecDate] = Field(
         default_factory=list,
         max_length=255,
         description="End dates the window had before each extension, oldest first (written by "
@@ -194,13 +216,13 @@ class EngagementSpec(Strict):
     )
     duration: DurationSpec = Field(default_factory=DurationSpec)
     seasonality: SeasonalitySpec = Field(default_factory=SeasonalitySpec)
-    co_viewing_rate: float = Field(
+    co_viewing_rate: FiniteFloat = Field(
         default=0.25,
         ge=0,
         le=1,
         description="Share of CTV views watched together by another household member (recorded for both).",
     )
-    household_taste_correlation: float = Field(
+    household_taste_correlation: FiniteFloat = Field(
         default=0.6,
         ge=0,
         le=1,
@@ -211,9 +233,10 @@ class EngagementSpec(Strict):
     @classmethod
     def _types(cls, v: Weights) -> Weights:
         ordered = check_weights(v, ENGAGEMENT_TYPES, "engagement type")
-        if ordered.get("view", 0) <= 0:
+        if ordered.get("view", 0) < MIN_VIEW_SHARE:
             raise ValueError(
-                "'view' needs a positive weight: clicks, likes and shares follow views"
+                f"'view' needs a weight of at least {MIN_VIEW_SHARE}: every click, like, share "
+                f"and comment follows a view, at most {round(1 / MIN_VIEW_SHARE) - 1} per view"
             )
         return ordered
 
@@ -228,6 +251,13 @@ class EngagementSpec(Strict):
             raise fail(
                 "end_date",
                 f"end_date ({self.end_date}) is before start_date ({self.start_date}); swap them",
+            )
+        if self.window_days > MAX_WINDOW_DAYS:
+            latest = self.start_date + timedelta(days=MAX_WINDOW_DAYS - 1)
+            raise fail(
+                "end_date",
+                f"the window {self.start_date}..{self.end_date} is {self.window_days:,} days; "
+                f"it may hold at most {MAX_WINDOW_DAYS:,} (five years): end it by {latest}",
             )
         previous = self.start_date - timedelta(days=1)
         for i, end in enumerate(self.extended_from):

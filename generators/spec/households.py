@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from generators.spec import census
-from generators.spec.base import IntRange, Strict, Weights, check_weights
+from generators.spec.base import FiniteFloat, IntRange, Strict, Weights, check_weights
 from generators.spec.capacity import MAX_HOUSEHOLD_SIZE, MAX_HOUSEHOLDS
 from generators.spec.domains import INCOME_BRACKETS, URBANICITY
 
@@ -14,7 +14,7 @@ class HouseholdSize(IntRange):
     """Persons per household. The shape follows the ACS distribution, tilted to hit the
     average; min and max truncate it."""
 
-    average: float = Field(
+    average: FiniteFloat = Field(
         default_factory=lambda: float(census.census()["household_size"]["average_household_size"]),
         description="Mean persons per household (US: see ACS). Range 1-15.",
     )

@@ -30,7 +30,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from generators.spec.base import Strict, fail
+from generators.spec.base import FiniteFloat, Strict, fail
 
 Preset = Literal["easy", "realistic", "hard"]
 PRESETS: tuple[str, ...] = ("easy", "realistic", "hard")
@@ -80,23 +80,23 @@ def _share(description: str) -> object:
 class NetworkNoise(Strict):
     """Networks many households are seen on: workplaces, campuses, public Wi-Fi, carrier NAT."""
 
-    workplace: float | None = _share(
+    workplace: FiniteFloat | None = _share(
         "Share (0-1) of employed people 16+ seen on their workplace's network, on weekdays "
         "9:00-17:00 (realistic 0.5, hard 0.7)."
     )
-    campus: float | None = _share(
+    campus: FiniteFloat | None = _share(
         "Share (0-1) of students seen on a campus network, on weekdays 9:00-17:00 (realistic "
         "0.6, hard 0.85)."
     )
-    public_wifi: float | None = _share(
+    public_wifi: FiniteFloat | None = _share(
         "Share (0-1) of people 13+ seen on a public Wi-Fi network (cafés, airports, libraries) "
         "in the window (realistic 0.2, hard 0.3)."
     )
-    carrier_nat: float | None = _share(
+    carrier_nat: FiniteFloat | None = _share(
         "Share (0-1) of people 13+ with a mobile ad id (a phone) whose cellular traffic leaves "
         "through a carrier-grade NAT address shared by many users (realistic 0.6, hard 0.9)."
     )
-    people_per_network: float | None = Field(
+    people_per_network: FiniteFloat | None = Field(
         default=None,
         ge=1,
         le=1000,
@@ -105,7 +105,7 @@ class NetworkNoise(Strict):
         "heavy-tailed, smaller networks look more like households (realistic 40, hard 25). "
         "Null: the preset's value.",
     )
-    ip_only_event_share: float | None = _share(
+    ip_only_event_share: FiniteFloat | None = _share(
         "Share (0-1) of browser events (desktop and mobile web) identified by the IP address "
         "they came from instead of a cookie, e.g. where third-party cookies are blocked "
         "(realistic 0.1, hard 0.25)."
@@ -115,7 +115,7 @@ class NetworkNoise(Strict):
 class ChurnNoise(Strict):
     """Identifiers that change over the window: IP leases, moves, devices changing hands."""
 
-    ip_lease_days: float | None = Field(
+    ip_lease_days: FiniteFloat | None = Field(
         default=None,
         ge=0,
         le=3650,
@@ -123,7 +123,7 @@ class ChurnNoise(Strict):
         "assigns another (each lease ±50%); 0 keeps one address for the whole window "
         "(realistic 60, hard 10). Null: the preset's value.",
     )
-    move_rate_per_year: float | None = Field(
+    move_rate_per_year: FiniteFloat | None = Field(
         default=None,
         ge=0,
         le=2,
@@ -131,7 +131,7 @@ class ChurnNoise(Strict):
         "new IP address from the moving day, the same people (realistic 0.09, hard 0.2). "
         "Null: the preset's value.",
     )
-    device_transfer_rate_per_year: float | None = Field(
+    device_transfer_rate_per_year: FiniteFloat | None = Field(
         default=None,
         ge=0,
         le=2,
@@ -139,7 +139,7 @@ class ChurnNoise(Strict):
         "on to another household member or sold to another household, seen with the new owner "
         "from that day (realistic 0.1, hard 0.2). Null: the preset's value.",
     )
-    handoff_hours: float | None = Field(
+    handoff_hours: FiniteFloat | None = Field(
         default=None,
         ge=0,
         le=168,
@@ -152,16 +152,16 @@ class ChurnNoise(Strict):
 class LinkNoise(Strict):
     """Third-party links: how cookies, mobile ad ids, device ids and CTV ids were linked."""
 
-    deterministic_share: float | None = _share(
+    deterministic_share: FiniteFloat | None = _share(
         "Share (0-1) of cookies, mobile ad ids, personal device ids and CTV ids linked to their "
         "person by a deterministic match (e.g. a login elsewhere) instead of being observed "
         "(realistic 0.15, hard 0.1)."
     )
-    probabilistic_share: float | None = _share(
+    probabilistic_share: FiniteFloat | None = _share(
         "Share (0-1) of the same identifiers linked by a probabilistic match, with a match "
         "confidence (realistic 0.2, hard 0.25)."
     )
-    wrong_share: float | None = Field(
+    wrong_share: FiniteFloat | None = Field(
         default=None,
         ge=0,
         le=0.9,

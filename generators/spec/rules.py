@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from generators.spec.capacity import CAMPAIGN_SLOTS, longest_window_seconds
-from generators.spec.errors import CrossRuleErrors, Problem
+from generators.spec.errors import CrossRuleErrors, Problem, listed
 from generators.spec.window import Segment, campaign_total, segments
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ def _segment_problems(spec: GenerationSpec) -> list[Problem]:
         problems.append(
             Problem(
                 "campaigns.target_segments",
-                f"segment {', '.join(map(repr, unknown))} does not exist; use one of "
+                f"segment {listed(unknown)} does not exist; use one of "
                 f"{', '.join(sorted(names))} or define it under audience.segments",
             )
         )
@@ -49,7 +49,7 @@ def _segment_problems(spec: GenerationSpec) -> list[Problem]:
             problems.append(
                 Problem(
                     f"campaigns.flights.{i}.target_segments",
-                    f"segment {', '.join(map(repr, missing))} does not exist; use one of {', '.join(sorted(names))}",
+                    f"segment {listed(missing)} does not exist; use one of {', '.join(sorted(names))}",
                 )
             )
     categories = spec.engagement.content.categories

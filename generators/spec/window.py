@@ -27,6 +27,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from generators.spec.model import GenerationSpec
 
+MAX_WINDOW_DAYS = 5 * 365 + 2
+"""The longest window, extensions included: five calendar years (two leap days at most).
+
+Marketing analyses look at weeks to a few years, and the run's cost grows with the window's days
+as well as with its events: the day-by-day activity table, the recency weights (one per day of
+age) and each person's active-day bitmaps (one aggregate per 64 days) are all sized by it."""
+
 
 @dataclass(frozen=True)
 class Segment:

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
+PROGRESS_SCREENSHOT = ROOT / "docs" / "img" / "chat-progress.png"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -242,6 +243,11 @@ def test_guided_mode_end_to_end(browser: Browser, guided_app: AppServer, tmp_pat
     (ARTIFACTS / "guided-results.html").write_text(page.content())
     shot(page, "guided-04-tables", "Sample rows")
     shot(page, "guided-05-validation", "Downloads")
+    # The README's picture of a run: the task list and the report's verdict with its plots.
+    page.get_by_text(re.compile("Validation (✅ passed|❌ failed)")).first.evaluate(
+        "e => e.scrollIntoView({block: 'start'})"
+    )
+    page.screenshot(path=str(PROGRESS_SCREENSHOT))
 
     spec_file = download_spec(page, tmp_path)
     spec = load_spec(spec_file)

@@ -33,6 +33,9 @@ def test_session_invariants(spark):
         jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
     )
     assert diagnostics.getVMOption("DontCompileHugeMethods").getValue() == "false"
+    # The tests' worlds are small: their JVM compiles with the quick JIT only.
+    assert diagnostics.getVMOption("TieredStopAtLevel").getValue() == "1"
+    assert diagnostics.getVMOption("ReservedCodeCacheSize").getValue() == str(240 * 2**20)
     # PySpark itself reads this flag: no call-site capture (py4j round trips) per Column call.
     assert spark.conf.get("spark.python.sql.dataFrameDebugging.enabled") == "false"
     assert not is_debugging_enabled()
@@ -66,6 +69,14 @@ def test_jvm_functions_are_resolved_once_per_jvm(spark):
     assert builtin._get_jvm_function is lookup
     row = spark.range(3).select(F.sum(F.col("id") + F.lit(2)).alias("total")).first()
     assert row.total == 9
+
+
+def test_only_short_runs_start_a_quick_jit_jvm():
+    assert session.is_short_run(session.SHORT_RUN_ROWS)
+    assert not session.is_short_run(session.SHORT_RUN_ROWS + 1)
+    assert session.QUICK_JIT in session._java_options(short_run=True)
+    assert session.QUICK_JIT not in session._java_options(short_run=False)
+    assert session.COMPILE_HUGE_METHODS in session._java_options(short_run=True)
 
 
 def test_driver_memory_and_cores_rules(monkeypatch):

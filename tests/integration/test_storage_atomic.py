@@ -14,21 +14,19 @@ import pytest
 from cli_runs import CliRun, delta_version, staging_exists, wait_until
 from deltalake import DeltaTable
 from population import content_hash
+from worlds import CATALOG, HOUSEHOLDS, SCHEMA
 
-from generators.run.service import run_generation
-from generators.spec import GenerationSpec
+from generators.spark.session import QUICK_JIT
 from generators.spec.io import spec_to_yaml
 from generators.storage.local import LocalDeltaWarehouse
 from generators.storage.manifest import RunManifest
 from generators.storage.recovery import recover_target
 from generators.tables.registry import TABLES
 
-SPEC = {"households": {"count": 50}, "output": {"catalog": "cat", "schema": "sch"}}
-
 
 def snapshot(spark, warehouse: Path) -> dict[str, tuple]:
     """Per table: Delta version, rows sorted by key (delta-rs), content hash (Spark)."""
-    store = LocalDeltaWarehouse(warehouse, "cat", "sch", spark=spark)
+    store = LocalDeltaWarehouse(warehouse, CATALOG, SCHEMA, spark=spark)
     result = {}
     for node in TABLES:
         delta = DeltaTable(str(store.table_path(node.name)))
@@ -47,12 +45,9 @@ def assert_same(before: dict[str, tuple], after: dict[str, tuple]) -> None:
 
 
 @pytest.fixture(scope="module")
-def committed(spark, tmp_path_factory) -> tuple[Path, dict[str, tuple]]:
-    """A warehouse holding one committed run, and its snapshot."""
-    warehouse = tmp_path_factory.mktemp("committed") / "warehouse"
-    spec = GenerationSpec.model_validate(SPEC)
-    run_generation(spec, warehouse=warehouse, master="local[2]", validate=False)
-    return warehouse, snapshot(spark, warehouse)
+def committed(spark, world) -> tuple[Path, dict[str, tuple]]:
+    """The session's world (a warehouse holding one committed run), and its snapshot."""
+    return world.root, snapshot(spark, world.root)
 
 
 @pytest.fixture
@@ -63,25 +58,27 @@ def warehouse(committed, tmp_path) -> Path:
 
 
 @pytest.fixture
-def next_spec(tmp_path) -> Path:
-    """A spec whose data differs from the committed run's (another seed)."""
+def next_spec(world, tmp_path) -> Path:
+    """A spec whose data differs from the committed run's (more households), overwriting it."""
+    households = world.spec.households.model_copy(update={"count": HOUSEHOLDS + 20})
     path = tmp_path / "spec.yaml"
-    path.write_text(spec_to_yaml(GenerationSpec.model_validate(SPEC | {"seed": 7})), "utf-8")
+    path.write_text(spec_to_yaml(world.spec.model_copy(update={"households": households})), "utf-8")
     return path
 
 
 def schema_of(warehouse: Path) -> Path:
-    return warehouse / "cat" / "sch"
+    return warehouse / CATALOG / SCHEMA
 
 
 def recover(warehouse: Path) -> list[str]:
     schema = schema_of(warehouse)
-    return recover_target(LocalDeltaWarehouse(warehouse, "cat", "sch"), RunManifest(schema))
+    return recover_target(LocalDeltaWarehouse(warehouse, CATALOG, SCHEMA), RunManifest(schema))
 
 
 def test_kill_9_while_staging_leaves_every_table_as_it_was(spark, committed, warehouse, next_spec):
     run = CliRun(warehouse.with_name("log"), next_spec, warehouse)
     wait_until(lambda: staging_exists(schema_of(warehouse)), run)
+    assert QUICK_JIT in run.java_options()  # a small one-run process: the quick JIT only
     assert run.kill() == -signal.SIGKILL
 
     assert_same(committed[1], snapshot(spark, warehouse))
@@ -140,7 +137,7 @@ def test_kill_9_during_commit_is_rolled_back_by_the_next_run(
     wait_until(lambda: delta_version(schema_of(warehouse) / first) != before, run)
     assert run.kill() == -signal.SIGKILL
     assert (
-        content_hash(LocalDeltaWarehouse(warehouse, "cat", "sch", spark=spark).read(first))
+        content_hash(LocalDeltaWarehouse(warehouse, CATALOG, SCHEMA, spark=spark).read(first))
         != (committed[1][first][2])
     )  # the first table was committed: readers see the half-done run until recovery
 

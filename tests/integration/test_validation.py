@@ -8,21 +8,19 @@ import shutil
 from pathlib import Path
 
 import pytest
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
+from worlds import CATALOG, HOUSEHOLDS, SCHEMA
 
 from generators.cli.main import main
-from generators.run.pipeline import run_pipeline, run_properties
-from generators.spec.io import parse_spec
+from generators.run.pipeline import run_properties
 from generators.storage import LocalDeltaWarehouse
 from generators.synth import rng
 from generators.validation import contract, hard, measures
 from generators.validation.model import Report
 from generators.validation.rules import referenced
-from generators.validation.runner import read_tables, validate_run, validate_tables
+from generators.validation.runner import validate_tables
 
-CATALOG, SCHEMA = "cat", "idg"
-HOUSEHOLDS = 500
 PAIR = ("individual_id", "campaign_id")
 PLOTS = (
     "household_size.png",
@@ -36,35 +34,24 @@ PLOTS = (
 
 
 @pytest.fixture(scope="module")
-def spec():
-    return parse_spec(
-        {
-            "seed": 11,
-            "households": {"count": HOUSEHOLDS},
-            "campaigns": {"count": 4},
-            "output": {"catalog": CATALOG, "schema": SCHEMA},
-        }
-    )
+def spec(world):
+    return world.spec
 
 
 @pytest.fixture(scope="module")
-def warehouse(spark: SparkSession, spec, tmp_path_factory) -> LocalDeltaWarehouse:
-    """One generated run of ~500 households, shared by every test of this module."""
-    root = tmp_path_factory.mktemp("validate") / "warehouse"
-    writer = LocalDeltaWarehouse(root, CATALOG, SCHEMA, spark)
-    run_pipeline(spark, spec, writer, lambda event: None, "run1")
-    return writer
+def warehouse(world) -> LocalDeltaWarehouse:
+    """The session's generated world (read only: corruptions work on copies)."""
+    return world.writer
 
 
 @pytest.fixture(scope="module")
-def tables(warehouse) -> dict[str, DataFrame]:
-    return read_tables(warehouse)
+def tables(world) -> dict[str, DataFrame]:
+    return world.tables
 
 
 @pytest.fixture(scope="module")
-def clean(spark, warehouse, spec, tmp_path_factory) -> Report:
-    folder = tmp_path_factory.mktemp("report") / "clean"
-    return validate_run(spark, warehouse, spec, folder, run_id="run1")
+def clean(world) -> Report:
+    return world.report
 
 
 def check(report: Report, name: str):
@@ -119,7 +106,7 @@ def test_report_folder_has_json_markdown_and_plots(clean, spec):
     assert document["passed"] is True
     assert len(document["checks"]) == len(clean.checks)
     lift = next(c for c in document["checks"] if c["name"] == "lift:campaign_ground_truth")
-    assert len(lift["data"]["campaigns"]) == 4
+    assert len(lift["data"]["campaigns"]) == spec.campaigns.count
     markdown = (folder / "report.md").read_text()
     assert markdown.splitlines()[2].startswith("**Verdict: PASSED**")
     assert "## Lift per campaign" in markdown
@@ -506,7 +493,7 @@ def test_flattened_seasonality_warns_on_the_hour_profile(spark, tables, spec):
 # ---------------------------------------------------------------- the command
 
 
-def test_cli_validate_exit_codes_and_outputs(spark, warehouse, tables, spec, tmp_path, capsys):
+def test_cli_validate_exit_codes_and_outputs(spark, world, warehouse, spec, tmp_path, capsys):
     root = str(warehouse.root)
     json_file = tmp_path / "out.json"
     code = main(
@@ -525,7 +512,7 @@ def test_cli_validate_exit_codes_and_outputs(spark, warehouse, tables, spec, tmp
     out = capsys.readouterr()
     assert code == 0, out.err
     assert out.out.startswith("validation PASSED")
-    report_dir = warehouse.schema_path / "_reports" / "run1"
+    report_dir = warehouse.schema_path / "_reports" / world.result.run_id
     assert (report_dir / "report.md").is_file() and (report_dir / "hour_of_day.png").is_file()
     assert json.loads(json_file.read_text())["passed"] is True
 
