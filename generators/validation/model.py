@@ -98,11 +98,12 @@ def share_stat(
     n: int,
     unit: str,
     data: dict[str, Any] | None = None,
+    floor: float = SHARE_FLOOR,
 ) -> Check:
-    """A share ``hits / n`` against ``target``, within ``max(SHARE_FLOOR, 3 binomial standard
+    """A share ``hits / n`` against ``target``, within ``max(floor, 3 binomial standard
     errors)`` so small runs are not flagged for sampling noise alone."""
     observed = hits / n if n else 0.0
-    tolerance = max(SHARE_FLOOR, 3 * math.sqrt(target * (1 - target) / max(n, 1)))
+    tolerance = max(floor, 3 * math.sqrt(target * (1 - target) / max(n, 1)))
     return stat(
         name,
         table,

@@ -33,6 +33,7 @@ from generators.validation.rules import needs
 Tables = Mapping[str, DataFrame]
 TABLE = "identity_mappings"
 RENEWAL_TOLERANCE = 0.05  # relative, at least
+SHARE_TOLERANCE = 0.1  # relative, at least: small rates (moves, transfers) must not pass at 0
 COLUMNS = (
     "individual_id",
     "identifier_type",
@@ -85,10 +86,11 @@ def noise_checks(tables: Tables, spec: GenerationSpec) -> list[Check]:
             f"noise:{TABLE}.{name}",
             TABLE,
             description,
-            target=target,
+            target=round(target, 6),
             hits=found[hits],
             n=found[n],
             unit=unit,
+            floor=SHARE_TOLERANCE * target,
         )
         for name, description, target, hits, n, unit in shares
     ]

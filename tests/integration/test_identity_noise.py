@@ -267,6 +267,10 @@ def test_validation_recovers_every_rate_and_catches_a_corrupted_truth(
     )
     warned = {c.name for c in skewed if not c.ok}
     assert {"noise:identity_mappings.workplace", "noise:identity_mappings.wrong_links"} <= warned
+    # small rates are held to their size: a graph with no moves or transfers would not pass
+    churn = {"move_rate_per_year": 0.5, "device_transfer_rate_per_year": 0.5}
+    flagged = {c.name for c in noise_checks(tables, noisy_spec(churn=churn)) if not c.ok}
+    assert {"noise:identity_mappings.moves", "noise:identity_mappings.device_transfers"} <= flagged
 
 
 def test_a_plain_resolver_does_worse_the_harder_the_preset(spark: SparkSession) -> None:
