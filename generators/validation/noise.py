@@ -27,13 +27,15 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from generators.spec import GenerationSpec
-from generators.validation.model import Check, share_stat, stat
+from generators.validation.model import SHARE_FLOOR, Check, share_stat, stat
 from generators.validation.rules import needs
 
 Tables = Mapping[str, DataFrame]
 TABLE = "identity_mappings"
 RENEWAL_TOLERANCE = 0.05  # relative, at least
-SHARE_TOLERANCE = 0.1  # relative, at least: small rates (moves, transfers) must not pass at 0
+# a share's tolerance floor: SHARE_FLOOR, or 10% of a rate under 0.2 (moves and device transfers
+# are rates of a few percent, which an absolute floor of 0.02 would pass at zero)
+SMALL_RATE_FLOOR = 0.1
 COLUMNS = (
     "individual_id",
     "identifier_type",
@@ -90,7 +92,7 @@ def noise_checks(tables: Tables, spec: GenerationSpec) -> list[Check]:
             hits=found[hits],
             n=found[n],
             unit=unit,
-            floor=SHARE_TOLERANCE * target,
+            floor=min(SHARE_FLOOR, SMALL_RATE_FLOOR * target),
         )
         for name, description, target, hits, n, unit in shares
     ]
