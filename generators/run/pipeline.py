@@ -37,6 +37,7 @@ from generators.run.events import (
     describe_error,
 )
 from generators.run.spark_progress import tracked
+from generators.spark.session import settings
 from generators.spec import GenerationSpec
 from generators.storage.writer import StagedTable, TableWriter, WriteMode
 from generators.tables.node import BuildContext, TableNode, check_graph
@@ -180,7 +181,11 @@ class _Run:
             done = None if expected is None else round(fraction * expected)
             self.on_event(TableProgress(node.name, fraction, done))
 
-        with tracked(self.spark, f"{self.run_id}/{node.name}", progress):
+        conf = node.spark_conf(self.spec) if node.spark_conf else {}
+        with (
+            tracked(self.spark, f"{self.run_id}/{node.name}", progress),
+            settings(self.spark, conf),
+        ):
             df = self.rows_to_stage(
                 node, node.build(BuildContext(self.spark, self.spec, upstream, expected))
             )

@@ -25,6 +25,8 @@ from __future__ import annotations
 import os
 import re
 import socket
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -253,6 +255,21 @@ def _databricks_builder() -> Any:
             "beside pyspark: use the Databricks environment (requirements-databricks.txt)"
         ) from error
     return DatabricksSession.builder
+
+
+@contextmanager
+def settings(spark: SparkSession, conf: Mapping[str, str]) -> Iterator[None]:
+    """Run the block under the Spark SQL settings ``conf``, then restore the previous values."""
+    previous = {key: spark.conf.get(key, None) for key in conf}
+    _configure(spark, dict(conf))
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
 
 
 def _configure(spark: SparkSession, conf: dict[str, str]) -> SparkSession:

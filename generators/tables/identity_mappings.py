@@ -54,6 +54,7 @@ from typing import TYPE_CHECKING
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
+from generators.spark.session import SMALL_METHODS_CONF
 from generators.spec import DEVICE_TYPES, GenerationSpec
 from generators.spec.capacity import (
     BROWSERS,
@@ -1025,6 +1026,14 @@ def _cookie_start(person: Person, window: Window, b: Column, k: Column) -> Colum
 
 def _timestamp(window: Window, seconds: Column) -> Column:
     return F.timestamp_seconds(F.lit(window.start) + seconds.cast("long"))
+
+
+def spark_conf(spec: GenerationSpec) -> dict[str, str]:
+    """With noise, the table's one stage (two explodes and the projections around them) fuses
+    into a generated method too large for the JIT to make fast: per-operator code in small
+    methods (``SMALL_METHODS_CONF``) writes it about three times faster (100,000 households,
+    warm: 9 s against 30 s). Without noise the fused stage is the faster one."""
+    return {} if identity_noise.Noise.of(spec) is None else dict(SMALL_METHODS_CONF)
 
 
 def build(ctx: BuildContext) -> DataFrame:

@@ -43,7 +43,8 @@ class TableNode:
     """One generated table. ``columns`` maps every column to its description (written into the
     Delta schema and the data dictionary); ``optional_columns`` are those of them only some
     specs generate; ``key`` is one column or a composite of several; ``expected_rows``
-    estimates its size from the spec."""
+    estimates its size from the spec; ``spark_conf`` gives the Spark SQL settings its write runs
+    under (restored after it), when it needs its own."""
 
     name: str
     build: Callable[[BuildContext], DataFrame]
@@ -53,6 +54,9 @@ class TableNode:
     key: str | tuple[str, ...]
     expected_rows: Callable[[GenerationSpec], float] | None = field(default=None, compare=False)
     optional_columns: frozenset[str] = frozenset()
+    spark_conf: Callable[[GenerationSpec], Mapping[str, str]] | None = field(
+        default=None, compare=False
+    )
 
     def comments(self, present: Sequence[str]) -> dict[str, str]:
         """The descriptions of a built table's columns (``present``): every column but the

@@ -4,7 +4,8 @@ A line names the table, its key and the tables it reads; the table's module,
 ``generators/tables/<table>.py``, provides
 ``build(ctx)``, ``COLUMNS`` (column → description), ``expected_rows(spec)`` and the table's
 description (``DESCRIPTION``, else the first paragraph of its docstring), and, when only some
-specs generate some of its columns, ``OPTIONAL_COLUMNS``.
+specs generate some of its columns, ``OPTIONAL_COLUMNS``; ``spark_conf(spec)`` when its write
+needs Spark SQL settings of its own.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def node(
         key=key,
         expected_rows=module.expected_rows,
         optional_columns=frozenset(getattr(module, "OPTIONAL_COLUMNS", ())),
+        spark_conf=getattr(module, "spark_conf", None),
     )
 
 

@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.window import Window
 
+from generators.spark.session import SMALL_METHODS_CONF
 from generators.spec import GenerationSpec
 from generators.tables import content_engagements, identity_mappings, identity_noise
 from generators.validation.hard import hard_checks
@@ -301,3 +302,12 @@ def test_deterministic_whatever_the_partitioning(spark: SparkSession, world: Wor
     other = noisy_spec(churn={"ip_lease_days": 30})
     changed = identity_mappings.identity_mappings(other, world.people)
     assert content_hash(changed)[1] != reference[1]
+
+
+def test_only_a_noisy_graph_is_written_with_small_methods() -> None:
+    from generators.tables.registry import TABLES
+
+    node = next(n for n in TABLES if n.name == "identity_mappings")
+    assert node.spark_conf is not None
+    assert node.spark_conf(noisy_spec()) == SMALL_METHODS_CONF
+    assert node.spark_conf(noisy_spec("easy")) == {}

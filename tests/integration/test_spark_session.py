@@ -71,6 +71,17 @@ def test_jvm_functions_are_resolved_once_per_jvm(spark):
     assert row.total == 9
 
 
+def test_settings_hold_inside_their_block_and_are_restored_after(spark):
+    limit, unset = "spark.sql.codegen.hugeMethodLimit", "spark.sql.codegen.maxFields"
+    before = spark.conf.get(limit)
+    spark.conf.unset(unset)
+    with pytest.raises(RuntimeError), session.settings(spark, {limit: "8000", unset: "7"}):
+        assert (spark.conf.get(limit), spark.conf.get(unset)) == ("8000", "7")
+        raise RuntimeError("a failing write")
+    assert spark.conf.get(limit) == before
+    assert spark.conf.get(unset) == "100"  # Spark's default again
+
+
 def test_only_short_runs_start_a_quick_jit_jvm():
     assert session.is_short_run(session.SHORT_RUN_ROWS)
     assert not session.is_short_run(session.SHORT_RUN_ROWS + 1)
