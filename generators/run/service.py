@@ -112,8 +112,10 @@ def run_generation(
     ``spark``: an open session to run on (a user's Databricks Connect session) instead of the
     process session ``get_spark(master, remote)``; the caller owns and stops it.
     ``short_run``: this process exists for this run alone (``idgraph generate``): a Spark it
-    starts is tuned for the run's size (``generators.spark.session.is_short_run``)."""
-    from generators.spark.session import get_spark, is_short_run
+    starts is tuned for the run's size (``generators.spark.session.is_short_run``). Whatever the
+    session, a tiny run generates and validates under ``run_settings`` (small generated methods),
+    restored after."""
+    from generators.spark.session import get_spark, is_short_run, run_settings, settings
     from generators.storage.local import LocalDeltaWarehouse
     from generators.storage.recovery import recover_target
     from generators.tables.expected import estimate
@@ -125,24 +127,29 @@ def run_generation(
         with lock:
             manifest = RunManifest(target.schema_path)
             recover_target(target, manifest)
-            small = short_run and is_short_run(estimate(spec).total)
-            spark = spark or get_spark(master=master, remote=remote, short_run=small)
+            rows = estimate(spec).total
+            spark = spark or get_spark(
+                master=master, remote=remote, short_run=short_run and is_short_run(rows)
+            )
             make_writer = writer_factory or writer_factory_for(root, catalog, schema)
             writer = make_writer(spark)
             append = _append_plan(spec, manifest, writer, f"{catalog}.{schema}")
             spec = spec if append is None else append.spec  # an extension is recorded in it
             run_id = new_run_id()
             sink = _cancellable(on_event or _ignore, cancel)
-            result = _logged_run(spark, spec, writer, sink, run_id, cancel, manifest, user, append)
-            passed, folder, problem = None, None, None
-            if validate and not _is_set(cancel):
-                reports = report_dir or target.schema_path / "_reports" / run_id
-                try:
-                    passed, folder = _validate(spark, spec, writer, run_id, reports, cancel)
-                except Exception as error:  # the tables are committed: keep the result
-                    problem = describe_error(error)
-                if passed is not None:
-                    sink(ValidationDone(passed, folder))
+            with settings(spark, run_settings(rows)):
+                result = _logged_run(
+                    spark, spec, writer, sink, run_id, cancel, manifest, user, append
+                )
+                passed, folder, problem = None, None, None
+                if validate and not _is_set(cancel):
+                    reports = report_dir or target.schema_path / "_reports" / run_id
+                    try:
+                        passed, folder = _validate(spark, spec, writer, run_id, reports, cancel)
+                    except Exception as error:  # the tables are committed: keep the result
+                        problem = describe_error(error)
+                    if passed is not None:
+                        sink(ValidationDone(passed, folder))
     except WaitCancelled as error:
         raise RunCancelled(CANCELLED) from error
     return GenerationResult(
