@@ -112,10 +112,8 @@ def run_generation(
     ``spark``: an open session to run on (a user's Databricks Connect session) instead of the
     process session ``get_spark(master, remote)``; the caller owns and stops it.
     ``short_run``: this process exists for this run alone (``idgraph generate``): a Spark it
-    starts is tuned for the run's size (``generators.spark.session.is_short_run``). Whatever the
-    session, a tiny run generates and validates under ``run_settings`` (small generated methods),
-    restored after."""
-    from generators.spark.session import get_spark, is_short_run, run_settings, settings
+    starts is tuned for the run's size (``generators.spark.session.is_short_run``)."""
+    from generators.spark.session import get_spark, is_short_run
     from generators.storage.local import LocalDeltaWarehouse
     from generators.storage.recovery import recover_target
     from generators.tables.expected import estimate
@@ -137,19 +135,16 @@ def run_generation(
             spec = spec if append is None else append.spec  # an extension is recorded in it
             run_id = new_run_id()
             sink = _cancellable(on_event or _ignore, cancel)
-            with settings(spark, run_settings(rows)):
-                result = _logged_run(
-                    spark, spec, writer, sink, run_id, cancel, manifest, user, append
-                )
-                passed, folder, problem = None, None, None
-                if validate and not _is_set(cancel):
-                    reports = report_dir or target.schema_path / "_reports" / run_id
-                    try:
-                        passed, folder = _validate(spark, spec, writer, run_id, reports, cancel)
-                    except Exception as error:  # the tables are committed: keep the result
-                        problem = describe_error(error)
-                    if passed is not None:
-                        sink(ValidationDone(passed, folder))
+            result = _logged_run(spark, spec, writer, sink, run_id, cancel, manifest, user, append)
+            passed, folder, problem = None, None, None
+            if validate and not _is_set(cancel):
+                reports = report_dir or target.schema_path / "_reports" / run_id
+                try:
+                    passed, folder = _validate(spark, spec, writer, run_id, reports, cancel)
+                except Exception as error:  # the tables are committed: keep the result
+                    problem = describe_error(error)
+                if passed is not None:
+                    sink(ValidationDone(passed, folder))
     except WaitCancelled as error:
         raise RunCancelled(CANCELLED) from error
     return GenerationResult(

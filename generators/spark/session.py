@@ -70,7 +70,6 @@ CODEGEN_CACHE_ENTRIES = "2000"
 # runs (then the JVM fails: "Out of space in CodeCache"): it keeps the tiered size.
 QUICK_JIT = "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m"
 SHORT_RUN_ROWS = 20_000_000
-TINY_RUN_ROWS = 500_000  # about 3,500 households of the default spec (run_settings)
 
 
 class SparkSetupError(RuntimeError):
@@ -282,14 +281,6 @@ def _try_set(spark: SparkSession, key: str, value: str) -> bool:
     except PySparkException:
         return False
     return True
-
-
-def run_settings(expected_rows: int) -> dict[str, str]:
-    """The Spark SQL settings a run of ``expected_rows`` rows runs under: small generated
-    methods (``SMALL_METHODS_CONF``) up to TINY_RUN_ROWS, where compiling Spark's fused stages
-    costs more than it saves (two 50-household runs with validation in one JVM: 101 instead of
-    120 JVM CPU-seconds; 2,000 households: 134 instead of 146; 20,000: 158 instead of 141)."""
-    return dict(SMALL_METHODS_CONF) if expected_rows <= TINY_RUN_ROWS else {}
 
 
 def _configure(spark: SparkSession, conf: dict[str, str]) -> SparkSession:

@@ -9,17 +9,13 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from population import small_spec
 from pyspark.errors import PySparkException
 from pyspark.errors.utils import is_debugging_enabled
 from pyspark.sql import functions as F
 from pyspark.sql.functions import builtin
 
-from generators.run.events import TableStarted
-from generators.run.service import run_generation
 from generators.spark import java, session
 from generators.spark.session import SparkSetupError, get_spark
-from generators.tables.registry import TABLES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,23 +104,6 @@ def test_a_refused_setting_is_left_as_the_server_has_it():
     with session.settings(server, {"kept": "2", "refused": "x", "new": "3"}):
         assert server.conf.values == {"kept": "2", "new": "3"}
     assert server.conf.values == {"kept": "1"}
-
-
-def test_tiny_runs_generate_with_small_methods_and_restore_the_session(spark, tmp_path):
-    assert session.run_settings(session.TINY_RUN_ROWS) == session.SMALL_METHODS_CONF
-    assert session.run_settings(session.TINY_RUN_ROWS + 1) == {}
-    limit = "spark.sql.codegen.hugeMethodLimit"
-    before = spark.conf.get(limit)
-    seen = []
-
-    def record(event):
-        if isinstance(event, TableStarted):
-            seen.append(spark.conf.get(limit))
-
-    spec = small_spec(20)
-    run_generation(spec, warehouse=tmp_path, spark=spark, validate=False, on_event=record)
-    assert len(seen) == len(TABLES) and set(seen) == {"8000"}
-    assert spark.conf.get(limit) == before
 
 
 def test_only_short_runs_start_a_quick_jit_jvm():
