@@ -1,4 +1,5 @@
-"""Settings every test shares: a modest Spark driver heap and a fresh reference-constant cache."""
+"""Settings every test shares: a modest Spark driver heap, a fresh reference-constant cache, and
+the order in which test files start (the longest first, so parallel workers finish together)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,14 @@ from hypothesis import settings
 # a modest driver heap each keeps the whole suite inside 24 GB.
 os.environ.setdefault("IDGRAPH_DRIVER_MEMORY_MB", "3072")
 # Reference constants (generators.tables.reference) are computed once per test session, in a
-# fresh cache shared with the subprocess runs, never read from the developer's own cache.
-os.environ["IDGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="idgraph-test-cache-")
+# fresh cache shared with the subprocess runs and with the other pytest-xdist workers of the same
+# session (writes are atomic), never read from the developer's own cache.
+_RUN = os.environ.get("PYTEST_XDIST_TESTRUNUID")
+os.environ["IDGRAPH_CACHE_DIR"] = (
+    str(Path(tempfile.gettempdir()) / f"idgraph-test-cache-{_RUN}")
+    if _RUN
+    else tempfile.mkdtemp(prefix="idgraph-test-cache-")
+)
 
 # Property-based tests are reproducible by default: the same examples on every run and machine,
 # no timing deadline (the machine is shared). IDGRAPH_HYPOTHESIS=explore draws new examples on
@@ -22,6 +29,16 @@ os.environ["IDGRAPH_CACHE_DIR"] = tempfile.mkdtemp(prefix="idgraph-test-cache-")
 settings.register_profile("reproducible", derandomize=True, database=None, deadline=None)
 settings.register_profile("explore", deadline=None)
 settings.load_profile(os.environ.get("IDGRAPH_HYPOTHESIS", "reproducible"))
+
+
+# Test files that take minutes (markers) start first: with one file per worker at a time
+# (``--dist loadfile``), a long file started last would leave the other workers idle.
+LONG_FIRST = ("slow", "browser", "notebooks")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files with a LONG_FIRST marker first, in collection order otherwise (a stable sort)."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_FIRST))
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def affordable(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=10,
+    max_examples=6,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: a step is a Spark run
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
